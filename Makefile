@@ -1,0 +1,52 @@
+# Leercultuur: `make run` (install, demo data, serve on 127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: install install-test run seed test lint format migrations-check messages bench
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(PIP) install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+seed: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loaddata questionnaire
+	$(PY) manage.py seed_demo
+
+run: seed
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Regenerate the catalogues (needs GNU gettext); the compiled .mo files are committed so the
+# app itself never needs gettext.
+messages: install
+	$(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv
+
+test: install-test migrations-check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install-test
+	$(PY) bench/run.py

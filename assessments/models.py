@@ -1,0 +1,697 @@
+"""Questionnaire content, tenants, rounds and answers (DESIGN.md §3–4).
+
+Anonymity is built into the schema: a Response has no link to a person, an invitation, an IP
+address or a time finer than its date, and its primary key is random so that row order says
+nothing about who answered when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored as SHA-256 digests; they carry ≥128 bits, so no salt or KDF is needed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    # 32 bytes = 256 bits of entropy, URL-safe.
+    return secrets.token_urlsafe(32)
+
+
+def localized(obj: object, field: str, language: str | None = None) -> str:
+    """The Dutch or English variant of a content field, falling back to Dutch."""
+    lang = (language or get_language() or "nl")[:2]
+    value = getattr(obj, f"{field}_{lang}", "") if lang in {"nl", "en"} else ""
+    return value or getattr(obj, f"{field}_nl")
+
+
+# --- Questionnaire content --------------------------------------------------------------
+
+
+class QuestionnaireQuerySet(models.QuerySet):
+    def published(self) -> QuestionnaireQuerySet:
+        return self.filter(is_published=True)
+
+
+class Questionnaire(models.Model):
+    code = models.SlugField(_("code"), max_length=40)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    instruction_nl = models.TextField(_("instruction (Dutch)"), blank=True)
+    instruction_en = models.TextField(_("instruction (English)"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+
+    objects = QuestionnaireQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="questionnaire_code_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_nl} (v{self.version})"
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def instruction(self) -> str:
+        return localized(self, "instruction")
+
+    def has_answers(self) -> bool:
+        return Answer.objects.filter(item__dimension__questionnaire=self).exists() or (
+            OpenAnswer.objects.filter(question__questionnaire=self).exists()
+        )
+
+    def ordered_items(self) -> list[Item]:
+        return list(
+            Item.objects.filter(dimension__questionnaire=self)
+            .select_related("dimension", "indicator")
+            .order_by("dimension__position", "position")
+        )
+
+    @transaction.atomic
+    def new_version(self) -> Questionnaire:
+        """Copy this questionnaire and all its content into the next version, unpublished."""
+        latest = Questionnaire.objects.filter(code=self.code).order_by("-version").first()
+        copy = Questionnaire.objects.create(
+            code=self.code,
+            version=(latest.version if latest else self.version) + 1,
+            name_nl=self.name_nl,
+            name_en=self.name_en,
+            instruction_nl=self.instruction_nl,
+            instruction_en=self.instruction_en,
+            is_published=False,
+        )
+        for dimension in self.dimensions.prefetch_related("indicators", "items", "recommendations"):
+            new_dim = Dimension.objects.create(
+                questionnaire=copy,
+                **_content_fields(dimension, exclude={"questionnaire"}),
+            )
+            indicator_map = {}
+            for indicator in dimension.indicators.all():
+                indicator_map[indicator.pk] = Indicator.objects.create(
+                    dimension=new_dim, **_content_fields(indicator, exclude={"dimension"})
+                )
+            for item in dimension.items.all():
+                Item.objects.create(
+                    dimension=new_dim,
+                    indicator=indicator_map[item.indicator_id],
+                    **_content_fields(item, exclude={"dimension", "indicator"}),
+                )
+            for rec in dimension.recommendations.all():
+                Recommendation.objects.create(
+                    dimension=new_dim, **_content_fields(rec, exclude={"dimension"})
+                )
+        for question in self.open_questions.all():
+            OpenQuestion.objects.create(
+                questionnaire=copy, **_content_fields(question, exclude={"questionnaire"})
+            )
+        return copy
+
+
+def _content_fields(obj: models.Model, exclude: set[str]) -> dict:
+    return {
+        f.name: getattr(obj, f.name)
+        for f in obj._meta.concrete_fields
+        if not f.primary_key and f.name not in exclude
+    }
+
+
+class LockedContentMixin:
+    """Refuse edits that would change the meaning of stored answers.
+
+    Content of a questionnaire that already has answers is frozen; the operator makes a new
+    version instead (admin action "Maak een nieuwe versie").
+    """
+
+    def questionnaire_for_lock(self) -> Questionnaire | None:
+        raise NotImplementedError
+
+    def clean(self) -> None:
+        super().clean()  # type: ignore[misc]
+        questionnaire = self.questionnaire_for_lock()
+        if self.pk and questionnaire and questionnaire.has_answers():  # type: ignore[attr-defined]
+            raise ValidationError(
+                _(
+                    "This questionnaire already has answers, so its content can no longer be "
+                    "changed. Make a new version of the questionnaire and edit that one."
+                )
+            )
+
+
+class Dimension(LockedContentMixin, models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="dimensions"
+    )
+    code = models.CharField(_("code"), max_length=10)
+    position = models.PositiveSmallIntegerField(_("position"))
+    name_nl = models.CharField(_("name (Dutch)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    short_name_nl = models.CharField(_("short name (Dutch)"), max_length=60)
+    short_name_en = models.CharField(_("short name (English)"), max_length=60)
+    explanation_nl = models.TextField(_("explanation (Dutch)"))
+    explanation_en = models.TextField(_("explanation (English)"))
+
+    class Meta:
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="dimension_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_nl}"
+
+    def questionnaire_for_lock(self) -> Questionnaire | None:
+        return self.questionnaire if self.questionnaire_id else None
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def short_name(self) -> str:
+        return localized(self, "short_name")
+
+    @property
+    def explanation(self) -> str:
+        return localized(self, "explanation")
+
+
+class Indicator(LockedContentMixin, models.Model):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name_nl = models.CharField(_("name (Dutch)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["dimension", "position"]
+
+    def __str__(self) -> str:
+        return self.name_nl
+
+    def questionnaire_for_lock(self) -> Questionnaire | None:
+        return self.dimension.questionnaire if self.dimension_id else None
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class Item(LockedContentMixin, models.Model):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="items")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="items")
+    code = models.CharField(_("code"), max_length=10, help_text=_("Stable ID, e.g. D1.3"))
+    position = models.PositiveSmallIntegerField(_("position"))
+    text_nl = models.TextField(_("statement (Dutch)"))
+    text_en = models.TextField(_("statement (English)"))
+    is_reversed = models.BooleanField(_("reverse scored"), default=False)
+    allows_not_applicable = models.BooleanField(_('offers "don\'t know / n/a"'), default=False)
+    in_quick_scan = models.BooleanField(_("part of the quick scan"), default=False)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["dimension", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "code"], name="item_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text_nl[:60]}"
+
+    def questionnaire_for_lock(self) -> Questionnaire | None:
+        return self.dimension.questionnaire if self.dimension_id else None
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+
+class Recommendation(LockedContentMixin, models.Model):
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    body_nl = models.TextField(_("text (Dutch)"))
+    body_en = models.TextField(_("text (English)"))
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["dimension", "position"]
+
+    def __str__(self) -> str:
+        return self.title_nl
+
+    def questionnaire_for_lock(self) -> Questionnaire | None:
+        return self.dimension.questionnaire if self.dimension_id else None
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def body(self) -> str:
+        return localized(self, "body")
+
+
+class OpenQuestion(LockedContentMixin, models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="open_questions"
+    )
+    code = models.CharField(_("code"), max_length=10)
+    position = models.PositiveSmallIntegerField(_("position"))
+    text_nl = models.TextField(_("question (Dutch)"))
+    text_en = models.TextField(_("question (English)"))
+
+    class Meta:
+        verbose_name = _("open question")
+        verbose_name_plural = _("open questions")
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="open_question_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text_nl[:60]}"
+
+    def questionnaire_for_lock(self) -> Questionnaire | None:
+        return self.questionnaire if self.questionnaire_id else None
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+
+# --- Tenants ----------------------------------------------------------------------------
+
+
+class Sector(models.TextChoices):
+    MANUFACTURING = "manufacturing", _("Manufacturing and engineering")
+    CONSTRUCTION = "construction", _("Construction and installation")
+    TRADE = "trade", _("Wholesale and retail")
+    HOSPITALITY = "hospitality", _("Hospitality and leisure")
+    TRANSPORT = "transport", _("Transport and logistics")
+    ICT = "ict", _("ICT and communication")
+    BUSINESS_SERVICES = "business_services", _("Business services")
+    CARE = "care", _("Health care and welfare")
+    EDUCATION = "education", _("Education")
+    AGRICULTURE = "agriculture", _("Agriculture and food")
+    PUBLIC = "public", _("Public sector")
+    OTHER = "other", _("Other")
+
+
+class SizeBand(models.TextChoices):
+    MICRO = "1-9", _("1–9 employees")
+    SMALL = "10-49", _("10–49 employees")
+    MEDIUM = "50-249", _("50–249 employees")
+    LARGE = "250+", _("250 or more employees")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def for_user(self, user) -> OrganisationQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(memberships__user=user).distinct()
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    sector = models.CharField(_("sector"), max_length=40, choices=Sector.choices)
+    size_band = models.CharField(_("size"), max_length=10, choices=SizeBand.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        HR = "hr", _("HR manager")
+        CONSULTANT = "consultant", _("Consultant")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=100)
+    size = models.PositiveIntegerField(
+        _("number of employees"),
+        null=True,
+        blank=True,
+        help_text=_("Optional; needed to show the response rate of the team."),
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Rounds -----------------------------------------------------------------------------
+
+
+class Role(models.TextChoices):
+    EMPLOYEE = "employee", _("Employee (no managerial tasks)")
+    MANAGER = "manager", _("Manager (e.g. team leader, foreman, shift leader)")
+    DIRECTOR = "director", _("Management / owner")
+
+
+class Tenure(models.TextChoices):
+    UNDER_1 = "lt1", _("Less than 1 year")
+    FROM_1_TO_5 = "1-5", _("1–5 years")
+    OVER_5 = "gt5", _("More than 5 years")
+
+
+class Contract(models.TextChoices):
+    PERMANENT = "permanent", _("Permanent")
+    TEMPORARY = "temporary", _("Temporary / flexible (incl. agency, on-call)")
+    WORK_STUDY = "work_study", _("Work-study (BBL / internship)")
+
+
+class CampaignQuerySet(models.QuerySet):
+    def for_user(self, user) -> CampaignQuerySet:
+        return self.filter(organisation__in=Organisation.objects.for_user(user))
+
+    def open(self) -> CampaignQuerySet:
+        return self.filter(status=Campaign.Status.OPEN)
+
+    def closed(self) -> CampaignQuerySet:
+        return self.filter(status=Campaign.Status.CLOSED)
+
+    def by_link_token(self, token: str) -> Campaign | None:
+        return self.filter(link_token_hash=hash_token(token)).first()
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="campaigns"
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="campaigns"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    threshold = models.PositiveSmallIntegerField(
+        _("minimum group size"),
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(50)],
+        help_text=_("Results are only shown for groups of at least this many respondents."),
+    )
+    ask_team = models.BooleanField(_("ask for team"), default=True)
+    ask_role = models.BooleanField(_("ask for role"), default=True)
+    ask_tenure = models.BooleanField(_("ask for years of service"), default=False)
+    ask_contract = models.BooleanField(_("ask for type of contract"), default=False)
+    default_language = models.CharField(
+        _("default language"), max_length=2, choices=settings.LANGUAGES, default="nl"
+    )
+    expected_respondents = models.PositiveIntegerField(
+        _("number of employees invited"),
+        null=True,
+        blank=True,
+        help_text=_("Used for the response rate when no personal invitations are sent."),
+    )
+    link_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["-opens_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(threshold__gte=3), name="campaign_threshold_min_3"),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="campaign_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.link_token_hash:
+            self.set_link_token()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:campaign_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError(
+                {"closes_on": _("The closing date must be on or after the opening date.")}
+            )
+
+    def set_link_token(self) -> str:
+        """Give the round a fresh link token; only its hash is stored, so return it once."""
+        token = new_token()
+        self.link_token_hash = hash_token(token)
+        return token
+
+    def is_accepting_responses(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status == self.Status.OPEN and self.opens_on <= today <= self.closes_on
+
+    @property
+    def open_answer_threshold(self) -> int:
+        return self.threshold
+
+    def segment_questions(self) -> list[str]:
+        asked = [
+            ("team", self.ask_team),
+            ("role", self.ask_role),
+            ("tenure", self.ask_tenure),
+            ("contract", self.ask_contract),
+        ]
+        return [name for name, on in asked if on]
+
+    @transaction.atomic
+    def open(self) -> None:
+        """Open the round and freeze its team list: later team edits apply to the next round."""
+        if not self.teams.exists():
+            CampaignTeam.objects.bulk_create(
+                [
+                    CampaignTeam(campaign=self, name=team.name, size=team.size, position=i)
+                    for i, team in enumerate(self.organisation.teams.order_by("name"))
+                ]
+            )
+        self.status = self.Status.OPEN
+        self.save(update_fields=["status"])
+
+    @transaction.atomic
+    def close(self) -> None:
+        self.status = self.Status.CLOSED
+        self.closed_on = timezone.localdate()
+        self.save(update_fields=["status", "closed_on"])
+        # Addresses are only needed while invitations and reminders can go out.
+        self.invitations.update(email="")
+        self.drafts.all().delete()
+
+
+class CampaignTeam(models.Model):
+    """A team as it was when the round opened."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("name"), max_length=100)
+    size = models.PositiveIntegerField(_("number of employees"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("team in round")
+        verbose_name_plural = _("teams in round")
+        ordering = ["campaign", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="campaign_team_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    """A personal, one-time link. It records only whether it was used, never which response."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_used = models.BooleanField(default=False)
+    sent_on = models.DateField(null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk}"
+
+    def set_token(self) -> str:
+        token = new_token()
+        self.token_hash = hash_token(token)
+        return token
+
+
+# --- Answers ----------------------------------------------------------------------------
+
+
+class ResponseQuerySet(models.QuerySet):
+    def for_campaign(self, campaign: Campaign) -> ResponseQuerySet:
+        return self.filter(campaign=campaign)
+
+
+class Response(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
+    submitted_on = models.DateField(_("submitted on"))
+    team = models.ForeignKey(
+        CampaignTeam, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    tenure = models.CharField(
+        _("years of service"), max_length=10, choices=Tenure.choices, blank=True
+    )
+    contract = models.CharField(_("contract"), max_length=20, choices=Contract.choices, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        indexes = [models.Index(fields=["campaign"])]
+
+    def __str__(self) -> str:
+        return f"response {self.pk}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
+    # 1–5 on the agreement scale; NULL is "weet ik niet / n.v.t." (missing in scoring).
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="answer_one_per_item"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=1, value__lte=5),
+                name="answer_value_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}={self.value}"
+
+
+class OpenAnswer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="open_answers")
+    question = models.ForeignKey(OpenQuestion, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField(_("answer"), max_length=2000)
+
+    class Meta:
+        verbose_name = _("open answer")
+        verbose_name_plural = _("open answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="open_answer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"open answer {self.pk}"
+
+
+class SurveyDraft(models.Model):
+    """Answers in progress, kept on the server so an employee can pause and resume.
+
+    Found by the browser session or by a resume code (stored hashed). It links to the
+    invitation only while in progress so that a personal link stays one-time; it is deleted
+    in the same transaction that stores the Response.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="drafts")
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="draft"
+    )
+    resume_code_hash = models.CharField(max_length=64, unique=True)
+    data = models.JSONField(default=dict)
+    updated_on = models.DateField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("answers in progress")
+        verbose_name_plural = _("answers in progress")
+
+    def __str__(self) -> str:
+        return f"draft {self.pk}"
