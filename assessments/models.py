@@ -7,7 +7,9 @@ nothing about who answered when.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
 from datetime import date
@@ -28,9 +30,21 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def new_token() -> str:
-    # 32 bytes = 256 bits of entropy, URL-safe.
-    return secrets.token_urlsafe(32)
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def derive_token(purpose: str, salt: str) -> str:
+    """A 256-bit URL-safe token derived from SECRET_KEY and a random per-object salt.
+
+    Only the token's hash is stored, so a copy of the database alone opens no questionnaire;
+    deriving it (instead of storing it) lets the share page and reminders show the same link
+    again. Rotating SECRET_KEY therefore changes links: rounds get a new link on "reset link".
+    """
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"{purpose}:{salt}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def localized(obj: object, field: str, language: str | None = None) -> str:
@@ -479,6 +493,7 @@ class Campaign(models.Model):
         blank=True,
         help_text=_("Used for the response rate when no personal invitations are sent."),
     )
+    link_salt = models.CharField(max_length=32, default=new_salt, editable=False)
     link_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -514,11 +529,18 @@ class Campaign(models.Model):
                 {"closes_on": _("The closing date must be on or after the opening date.")}
             )
 
+    def link_token(self) -> str:
+        return derive_token("campaign-link", self.link_salt)
+
     def set_link_token(self) -> str:
-        """Give the round a fresh link token; only its hash is stored, so return it once."""
-        token = new_token()
+        """Give the round a new link (the old one stops working) and return its token."""
+        self.link_salt = new_salt()
+        token = self.link_token()
         self.link_token_hash = hash_token(token)
         return token
+
+    def survey_url(self) -> str:
+        return f"{settings.SITE_URL}{reverse('assessments:survey_entry', args=[self.link_token()])}"
 
     def is_accepting_responses(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
@@ -585,6 +607,7 @@ class Invitation(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail address"), blank=True)
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     is_used = models.BooleanField(default=False)
     sent_on = models.DateField(null=True, blank=True)
@@ -597,8 +620,16 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"invitation {self.pk}"
 
+    def save(self, *args, **kwargs) -> None:
+        if not self.token_hash:
+            self.set_token()
+        super().save(*args, **kwargs)
+
+    def token(self) -> str:
+        return derive_token("invitation", self.salt)
+
     def set_token(self) -> str:
-        token = new_token()
+        token = self.token()
         self.token_hash = hash_token(token)
         return token
 

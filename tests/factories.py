@@ -88,7 +88,7 @@ def make_questionnaire(
     return questionnaire
 
 
-def make_user(username: str, *, is_staff: bool = False, password: str = "password"):
+def make_user(username: str, *, is_staff: bool = False, password: str = "password"):  # noqa: S107
     return get_user_model().objects.create_user(
         username=username,
         email=f"{username}@example.com",
@@ -159,10 +159,7 @@ def make_responses(
     answers = []
     for response in responses:
         for item in items:
-            if values and item.code in values:
-                value = values[item.code]
-            else:
-                value = rng.randint(1, 5)
+            value = values[item.code] if values and item.code in values else rng.randint(1, 5)
             answers.append(Answer(response=response, item=item, value=value))
     Answer.objects.bulk_create(answers)
     if open_text is not None and questions:
