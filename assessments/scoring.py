@@ -37,7 +37,8 @@ Rules and the choices made where instrument.md leaves room
     * Indicator mean = mean of all valid scored answers to the indicator's items (pooled).
     * Means and shares are computed exactly (``fractions.Fraction``) and converted to float at
       the end, so band edges (3.00, 4.00, 15%, 30%) and item ties are decided without rounding
-      noise. :func:`band` decides on the exact value, not on the value rounded for display.
+      noise. :func:`band` decides on the exact value, not on the value rounded for display;
+      a float passed to :func:`band` is read as the decimal it prints as (0.15 is 15%).
     * ``overall_index`` = unweighted mean of the dimension means; ``None`` if any is ``None``.
     * ``strongest``/``weakest``: the three items with the highest/lowest mean, ties broken by
       item code (ascending); items without a mean are skipped and no item is in both lists.
@@ -48,7 +49,9 @@ Rules and the choices made where instrument.md leaves room
     * ``threshold`` (optional, the round's k): an item or dimension whose statistics would rest
       on fewer than k respondents gets all statistics set to ``None``/empty and
       ``suppressed=True``, because its mean and distribution would describe a smaller group
-      than k. Whether a *group* may be shown at all is decided by ``assessments.anonymity``.
+      than k. A dimension's shares and distribution then leave suppressed items out, and an
+      indicator with a suppressed item is suppressed, so nothing hidden can be recovered by
+      subtraction. Whether a *group* may be shown at all is decided by ``assessments.anonymity``.
     * :func:`compare` (round vs. previous round, leadership vs. employees): Welch's t-test at 95%;
       a difference counts as meaningful (``is_meaningful``) when its 95% interval excludes 0.
       The two rounds are treated as independent samples (they are anonymous, so they cannot be
@@ -525,7 +528,11 @@ def _sample_variance(values: Sequence[int]) -> Fraction:
 def _exact(value: float | Fraction) -> Fraction:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"Not a finite number: {value!r}.")
-    return value if isinstance(value, Fraction) else Fraction(value)
+    if isinstance(value, Fraction):
+        return value
+    # A float is read as the decimal it prints as, so band(4.0, 0.15) treats 0.15 as 15%
+    # rather than as the binary value just below it.
+    return Fraction(repr(float(value)))
 
 
 def _to_float(value: Fraction | None) -> float | None:
