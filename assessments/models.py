@@ -165,7 +165,8 @@ class LockedContentMixin:
     def clean(self) -> None:
         super().clean()  # type: ignore[misc]
         questionnaire = self.questionnaire_for_lock()
-        if self.pk and questionnaire and questionnaire.has_answers():  # type: ignore[attr-defined]
+        # New content counts too: an added item would change existing respondents' scores.
+        if questionnaire and questionnaire.has_answers():
             raise ValidationError(
                 _(
                     "This questionnaire already has answers, so its content can no longer be "

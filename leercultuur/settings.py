@@ -108,6 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# `manage.py loaddata questionnaire` loads the reference questionnaire content.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 # Caches: Redis when configured (shared by all workers and machines), else the database,
 # never process memory: rate limits must hold across gunicorn workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")
