@@ -581,6 +581,9 @@ class Campaign(models.Model):
         # Addresses are only needed while invitations and reminders can go out.
         self.invitations.update(email="")
         self.drafts.all().delete()
+        from .results import store_summary
+
+        store_summary(self)
 
 
 class CampaignTeam(models.Model):
@@ -727,3 +730,24 @@ class SurveyDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.pk}"
+
+
+class CampaignSummary(models.Model):
+    """Threshold-safe dimension figures of a closed round, kept after raw answers are deleted.
+
+    Feeds the comparison with the previous round and the benchmark of other organisations
+    without re-reading every answer of every round.
+    """
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="summary")
+    respondents = models.PositiveIntegerField()
+    # {"dimensions": {"D1": {"n": 41, "mean": 3.61, "sd": 0.72}, ...}, "overall": 3.5}
+    data = models.JSONField(default=dict)
+    computed_on = models.DateField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("round summary")
+        verbose_name_plural = _("round summaries")
+
+    def __str__(self) -> str:
+        return f"summary of {self.campaign_id}"

@@ -1,0 +1,59 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.models import Campaign
+from assessments.results import campaign_results
+
+
+class Command(BaseCommand):
+    help = "Print the aggregated, threshold-safe results of a round (what the dashboard shows)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("campaign", type=int, help="the round's id (see its dashboard URL)")
+        parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.add_argument("--lang", choices=["nl", "en"], default="nl")
+
+    def handle(self, *args, campaign: int, lang: str, **options):
+        round_ = (
+            Campaign.objects.select_related("organisation", "questionnaire")
+            .filter(pk=campaign)
+            .first()
+        )
+        if round_ is None:
+            raise CommandError(f"There is no round with id {campaign}.")
+        results = campaign_results(round_, lang)
+        if options["json"]:
+            self.stdout.write(_dumps(results))
+            return
+        self.stdout.write(f"{results['round']['organisation']} — {results['round']['name']}")
+        rate = results["response_rate"]
+        self.stdout.write(
+            f"respondents: {results['respondents']}  invited: {results['invited'] or '-'}  "
+            f"response rate: {'-' if rate is None else rate}%"
+        )
+        if not results["visible"]:
+            self.stdout.write(
+                f"No results: fewer than {results['threshold']} responses (threshold k)."
+            )
+            return
+        self.stdout.write(f"overall index: {results['overall_index']}")
+        for dim in results["dimensions"]:
+            self.stdout.write(
+                f"{dim['code']} {dim['name']}: mean {dim['mean']} (n={dim['n']}), "
+                f"{dim['pct_positive']}% positive, {dim['pct_negative']}% negative, "
+                f"band {dim['band']}"
+            )
+        for name, breakdown in results["breakdowns"].items():
+            if not breakdown["allowed"]:
+                continue
+            self.stdout.write(f"by {name}:")
+            for group in breakdown["groups"]:
+                means = ", ".join(f"{c} {m}" for c, m in group["dimensions"].items())
+                self.stdout.write(f"  {group['label']} (n={group['n']}): {means}")
+            for group in breakdown["suppressed"]:
+                self.stdout.write(f"  {group['label']}: too few responses")
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
