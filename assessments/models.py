@@ -8,6 +8,7 @@ nothing about who answered when.
 from __future__ import annotations
 
 import base64
+import calendar
 import hashlib
 import hmac
 import secrets
@@ -45,6 +46,15 @@ def derive_token(purpose: str, salt: str) -> str:
         settings.SECRET_KEY.encode(), f"{purpose}:{salt}".encode(), hashlib.sha256
     ).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clipped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def localized(obj: object, field: str, language: str | None = None) -> str:
@@ -453,8 +463,20 @@ class CampaignQuerySet(models.QuerySet):
     def closed(self) -> CampaignQuerySet:
         return self.filter(status=Campaign.Status.CLOSED)
 
+    def past_retention(self, today: date | None = None) -> list[Campaign]:
+        """Closed rounds whose individual answers are due for deletion on ``today``."""
+        today = today or timezone.localdate()
+        candidates = self.closed().filter(answers_deleted_on__isnull=True, closed_on__isnull=False)
+        # Month arithmetic is done in Python: it is the same on SQLite and PostgreSQL, and there
+        # are only as many candidates as closed rounds.
+        return [c for c in candidates.order_by("pk") if c.answers_deletion_due_on() <= today]
+
     def by_link_token(self, token: str) -> Campaign | None:
         return self.filter(link_token_hash=hash_token(token)).first()
+
+
+DEFAULT_RETENTION_MONTHS = 24
+MAX_RETENTION_MONTHS = 120
 
 
 class Campaign(models.Model):
@@ -494,6 +516,20 @@ class Campaign(models.Model):
         blank=True,
         help_text=_("Used for the response rate when no personal invitations are sent."),
     )
+    # 24 months by default: one yearly round plus its follow-up can still be analysed item by
+    # item (the kept summary holds dimension figures only); after that the summary suffices.
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep individual answers for (months after closing)"),
+        default=DEFAULT_RETENTION_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_MONTHS)],
+        help_text=_(
+            "After this period the individual answers are deleted; the totals per group are "
+            "kept for comparisons with later rounds."
+        ),
+    )
+    answers_deleted_on = models.DateField(
+        _("individual answers deleted on"), null=True, blank=True, editable=False
+    )
     link_salt = models.CharField(max_length=32, default=new_salt, editable=False)
     link_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -509,6 +545,9 @@ class Campaign(models.Model):
             models.CheckConstraint(condition=Q(threshold__gte=3), name="campaign_threshold_min_3"),
             models.CheckConstraint(
                 condition=Q(closes_on__gte=models.F("opens_on")), name="campaign_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(retention_months__gte=1), name="campaign_retention_min_1"
             ),
         ]
 
@@ -572,6 +611,35 @@ class Campaign(models.Model):
             )
         self.status = self.Status.OPEN
         self.save(update_fields=["status"])
+
+    def answers_deletion_due_on(self) -> date | None:
+        """When the individual answers are deleted (None while the round is not closed)."""
+        if self.closed_on is None:
+            return None
+        return add_months(self.closed_on, self.retention_months)
+
+    @transaction.atomic
+    def delete_answers(self, today: date | None = None) -> dict[str, int]:
+        """Delete the round's individual answers, keeping its summary; returns what was deleted.
+
+        The summary is made first if it is missing (close() normally made it), so comparisons
+        with later rounds keep working once the raw answers are gone.
+        """
+        from .results import store_summary
+
+        if not CampaignSummary.objects.filter(campaign=self).exists():
+            store_summary(self)
+        # Answers first, in one statement each: the cascade from Response would do the same in
+        # batches of responses.
+        deleted = {
+            "answers": Answer.objects.filter(response__campaign=self).delete()[0],
+            "open_answers": OpenAnswer.objects.filter(response__campaign=self).delete()[0],
+            "responses": Response.objects.filter(campaign=self).delete()[0],
+        }
+        deleted["drafts"] = self.drafts.all().delete()[0]
+        self.answers_deleted_on = today or timezone.localdate()
+        self.save(update_fields=["answers_deleted_on"])
+        return deleted
 
     @transaction.atomic
     def close(self) -> None:
