@@ -14,7 +14,8 @@ Two exports:
 Formula injection: spreadsheet programs run a text cell that starts with ``=``, ``+``, ``-``,
 ``@``, a tab, CR (or NUL, which some strip first) as a formula. Every text cell goes through
 :func:`safe_text`, which prefixes such text with ``'``; numbers are written as numbers, so a
-negative number stays a number. In XLSX, strings are written with ``write_string``.
+negative number stays a number. In XLSX, strings are inline strings (``assessments.xlsx``
+cannot write a formula at all).
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ import random
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
-import xlsxwriter
 from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
@@ -37,7 +38,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import anonymity
+from . import anonymity, xlsx
 from .models import (
     Answer,
     Campaign,
@@ -126,6 +127,8 @@ class Table:
     rows: Iterable[Sequence[Cell]] = field(default_factory=list)
     # Rows are already made safe (the response matrix: numbers and sanitised labels only).
     trusted: bool = False
+    # The same rows as ready CSV lines, when the table can make them much faster itself.
+    csv_lines: Callable[[], Iterable[str]] | None = None
 
 
 # --- Writers -----------------------------------------------------------------------------
@@ -151,51 +154,32 @@ def write_csv(tables: Sequence[Table], *, titles: bool) -> bytes:
                 writer.writerow([])
             writer.writerow([safe_text(table.title)])
         writer.writerow([safe_text(h) for h in table.header])
-        if table.trusted:
+        if table.csv_lines is not None:
+            for line in table.csv_lines():
+                out.write(line)
+                out.write("\r\n")
+        elif table.trusted:
             writer.writerows(table.rows)
         else:
             writer.writerows([_csv_value(v) for v in row] for row in table.rows)
     return out.getvalue().encode("utf-8-sig")
 
 
+def csv_field(text: str) -> str:
+    """One CSV field as the csv module writes it (minimal quoting)."""
+    if any(char in text for char in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def write_xlsx(tables: Sequence[Table]) -> bytes:
-    output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        output,
-        {
-            # Rows are streamed to temporary files instead of kept as cell objects.
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    bold = workbook.add_format({"bold": True})
     used: set[str] = set()
+    sheets = []
     for table in tables:
-        sheet = workbook.add_worksheet(_sheet_name(table.title, used))
-        for col, title in enumerate(table.header):
-            sheet.write_string(0, col, safe_text(title), bold)
-        sheet.freeze_panes(1, 0)
-        write_number = sheet.write_number
-        write_string = sheet.write_string
-        write_boolean = sheet.write_boolean
-        for r, row in enumerate(table.rows, start=1):
-            for c, value in enumerate(row):
-                # Dispatch on exact types: bool is a subclass of int.
-                kind = type(value)
-                if kind is int or kind is float:
-                    write_number(r, c, value)
-                elif value is None or value == "":
-                    continue
-                elif kind is bool:
-                    write_boolean(r, c, value)
-                elif table.trusted:
-                    write_string(r, c, value)
-                else:
-                    write_string(r, c, safe_text(value))
-    workbook.close()
-    return output.getvalue()
+        rows = table.rows if table.trusted else ([safe_cell(v) for v in row] for row in table.rows)
+        header = [safe_text(title) for title in table.header]
+        sheets.append(xlsx.Sheet(_sheet_name(table.title, used), header, rows))
+    return xlsx.write_workbook(sheets)
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
@@ -553,9 +537,11 @@ def load_response_matrix(campaign: Campaign) -> ResponseMatrix:
         .values_list(Cast("response_id", CharField()), "item_id", "value")
         .iterator(chunk_size=20000)
     )
+    get_row = row_of.get
     for response_id, item_id, value in answers:
-        row = row_of.get(response_id)
-        if row is not None and item_id in column:
+        row = get_row(response_id)
+        # A response stored between the two queries is left out rather than half-filled.
+        if row is not None:
             values[row][column[item_id]] = value
     segments = {
         "team": [str(r[1]) if r[1] else None for r in responses],
@@ -661,7 +647,6 @@ def response_tables(
         raise ValueError(f"Unknown segmentation: {', '.join(unknown)}.")
     columns = released_segments(campaign, matrix, names)
     items = matrix.items
-    reversed_flags = [item.is_reversed for item in items]
 
     header = ["row", *(c.name for c in columns)]
     for item in items:
@@ -671,18 +656,36 @@ def response_tables(
     order = list(range(n))
     random.SystemRandom().shuffle(order)
 
+    # Per item, answer → (raw, scored) cells; looked up in C (map) rather than branched on.
+    plain = {None: ("", ""), **{v: (v, v) for v in range(1, 6)}}
+    reverse = {None: ("", ""), **{v: (v, 6 - v) for v in range(1, 6)}}
+    tables = [reverse if item.is_reversed else plain for item in items]
+    lookup = dict.__getitem__
+    segment_values = [column.values for column in columns]
+    values = matrix.values
+
     def rows() -> Iterable[list[Cell]]:
         for number, index in enumerate(order, start=1):
-            row: list[Cell] = [number]
-            row += [column.values[index] or "" for column in columns]
-            for value, is_reversed in zip(matrix.values[index], reversed_flags, strict=True):
-                if value is None:
-                    row += ("", "")
-                else:
-                    row += (value, 6 - value if is_reversed else value)
+            row: list[Cell] = [number, *[column[index] or "" for column in segment_values]]
+            row.extend(chain.from_iterable(map(lookup, tables, values[index])))
             yield row
 
-    data = Table(_("Responses"), header, rows(), trusted=True)
+    # The same as CSV text: one join per row instead of a csv call per cell (5× faster).
+    text_tables = [{v: ",".join(map(str, pair)) for v, pair in t.items()} for t in tables]
+    segment_fields = [[csv_field(v or "") for v in column] for column in segment_values]
+
+    def csv_lines() -> Iterable[str]:
+        for number, index in enumerate(order, start=1):
+            yield ",".join(
+                [
+                    str(number),
+                    *[column[index] for column in segment_fields],
+                    *map(lookup, text_tables, values[index]),
+                ]
+            )
+
+    # Fixed sheet names, so that scripts can read them (readxl: sheet = "Codebook").
+    data = Table("Responses", header, rows(), trusted=True, csv_lines=csv_lines)
     return data, codebook_table(campaign, items, columns, n, language)
 
 
@@ -769,7 +772,7 @@ def codebook_table(
     rows.append([None] * 8)
     rows.extend([key, value, "", "", "", None, None, ""] for key, value in notes)
     return Table(
-        _("Codebook"),
+        "Codebook",
         [
             "variable",
             _("Description"),
@@ -803,7 +806,7 @@ def build_response_export(
             write_csv([codebook], titles=False),
         )
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr(f"{stem}.csv", data_csv)
         archive.writestr(f"{stem}-codebook.csv", codebook_csv)
     return f"{stem}.zip", ZIP_MIMETYPE, buffer.getvalue()
