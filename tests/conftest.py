@@ -11,3 +11,13 @@ def _fast_test_settings(settings, tmp_path):
     }
     settings.SECURE_SSL_REDIRECT = False
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test(settings):
+    # A test-client request activates its language in the thread and leaves it active, so a
+    # later test in the same worker would read another language than the default.
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
