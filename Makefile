@@ -41,7 +41,9 @@ migrations-check: install
 # Regenerate the catalogues (needs GNU gettext); the compiled .mo files are committed so the
 # app itself never needs gettext.
 messages: install
-	$(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=bench
+	$(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=bench --ignore=staticfiles
+	$(VENV)/bin/pip install --quiet polib
+	$(PY) scripts/po_fill.py
 	$(PY) manage.py compilemessages --ignore=.venv
 
 test: install-test migrations-check

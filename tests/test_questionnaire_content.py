@@ -220,9 +220,9 @@ def test_an_item_can_be_edited_until_the_questionnaire_has_answers(questionnaire
     _answer_once(questionnaire)
     item = Item.objects.get(pk=item.pk)
     item.text_nl = "Ik durf hier vragen te stellen."
-    with pytest.raises(ValidationError, match="already has answers") as excinfo:
+    with pytest.raises(ValidationError, match="heeft al antwoorden") as excinfo:
         item.full_clean()
-    assert "new version" in str(excinfo.value)
+    assert "nieuwe versie" in str(excinfo.value)
 
 
 def test_no_item_can_be_added_to_a_questionnaire_with_answers(questionnaire):
@@ -238,7 +238,7 @@ def test_no_item_can_be_added_to_a_questionnaire_with_answers(questionnaire):
     extra.full_clean()  # no answers yet: allowed
 
     _answer_once(questionnaire)
-    with pytest.raises(ValidationError, match="already has answers"):
+    with pytest.raises(ValidationError, match="heeft al antwoorden"):
         extra.full_clean()
 
 

@@ -1,0 +1,607 @@
+"""Scoring of the leercultuur questionnaire: answers in, frozen dataclasses out.
+
+Pure Python (standard library only, no Django), so it is tested without a database and reused
+by the dashboard, the PDF report, the exports and ``campaign_results``. The rules are those of
+instrument.md §3 and DESIGN.md §5.
+
+Usage::
+
+    items = [ItemSpec("D1.1", "D1", "autonomy"), ItemSpec("D1.5", "D1", "complexity", True), ...]
+    result = summarize(responses, items, threshold=campaign.threshold)
+    result.dimension("D1").mean, result.dimension("D1").band.level, result.overall_index
+
+Input
+    ``items``: one :class:`ItemSpec` per scored item. Dimensions and indicators are derived
+    from the items, in the order the items are given. Pass only the items of the questionnaire
+    that was answered (e.g. only the quick-scan items): the ⅔ rule counts the items given here.
+    ``responses``: one mapping per respondent, item code → raw answer 1..5, or ``None`` for
+    "weet ik niet / n.v.t."; a missing key means "not answered". Both count as missing. Keys
+    that are not among ``items`` (e.g. the criterion items C1/C2) are ignored. Any other value
+    raises ``ValueError``.
+
+Rules and the choices made where instrument.md leaves room
+    * Reverse items are scored 6 − answer (:func:`scored_value`). Everything below (means,
+      % positive/negative, distributions) uses *scored* values, so for a reverse item a
+      "helemaal mee eens" counts as negative; the UI should mark reverse items (``is_reversed``).
+    * A respondent's dimension score is the mean of their valid items in that dimension, only
+      when ``valid * 3 >= total * 2`` (exact integer comparison of the ⅔ rule).
+    * Group dimension mean = mean of the respondents' dimension scores; ``sd`` is the sample SD
+      (n − 1); ``ci_low``/``ci_high`` is the 95% interval mean ± t(0.975, n − 1)·sd/√n.
+    * ``pct_positive``/``pct_negative`` are shares in 0..1 (not percentages). For an item: the
+      share of its valid scored answers that are 4–5 (1–2). For a dimension: the unweighted mean
+      of its items' shares ("averaged over the items", instrument.md §3), so an item that many
+      people answered n.v.t. weighs as much as any other. Items without valid answers are left
+      out of that mean. Answers of respondents without a dimension score still count here.
+    * ``distribution`` = counts of scored values 1..5; for a dimension, over all answers to its
+      items.
+    * Indicator mean = mean of all valid scored answers to the indicator's items (pooled).
+    * Means and shares are computed exactly (``fractions.Fraction``) and converted to float at
+      the end, so band edges (3.00, 4.00, 15%, 30%) and item ties are decided without rounding
+      noise. :func:`band` decides on the exact value, not on the value rounded for display;
+      a float passed to :func:`band` is read as the decimal it prints as (0.15 is 15%).
+    * ``overall_index`` = unweighted mean of the dimension means; ``None`` if any is ``None``.
+    * ``strongest``/``weakest``: the three items with the highest/lowest mean, ties broken by
+      item code (ascending); items without a mean are skipped and no item is in both lists.
+    * Cronbach's alpha per dimension over the respondents who answered *all* its items validly
+      (listwise). ``None`` when that n < 3, the dimension has fewer than 2 items, or the total
+      score has no variance. ``alpha_warning`` is True when n < 30 (``ALPHA_WARNING_N``): below
+      that, alpha is too unstable to judge an instrument, so the UI should show it as indicative.
+    * ``threshold`` (optional, the round's k): an item or dimension whose statistics would rest
+      on fewer than k respondents gets all statistics set to ``None``/empty and
+      ``suppressed=True``, because its mean and distribution would describe a smaller group
+      than k. A dimension's shares and distribution then leave suppressed items out, and an
+      indicator with a suppressed item is suppressed, so nothing hidden can be recovered by
+      subtraction. Whether a *group* may be shown at all is decided by ``assessments.anonymity``.
+    * :func:`compare` (round vs. previous round, leadership vs. employees): Welch's t-test at 95%;
+      a difference counts as meaningful (``is_meaningful``) when its 95% interval excludes 0.
+      The two rounds are treated as independent samples (they are anonymous, so they cannot be
+      paired), which errs on the cautious side when many people took part twice.
+    * :func:`benchmark`: quartiles with the "inclusive" method (type 7, as R's default, Excel's
+      QUARTILE.INC and ``statistics.quantiles(method="inclusive")``); ``None`` below
+      ``BENCHMARK_MIN_ORGANISATIONS``, so no organisation's own mean can be read back from it.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+from functools import lru_cache
+
+SCALE_MIN = 1
+SCALE_MAX = 5
+ALPHA_MIN_N = 3
+ALPHA_WARNING_N = 30
+TOP_ITEMS = 3
+BENCHMARK_MIN_ORGANISATIONS = 5
+CONFIDENCE = 0.95
+
+LOW_MEAN = Fraction(3)
+VULNERABLE_MEAN = Fraction(7, 2)
+HIGH_MEAN = Fraction(4)
+LOW_NEGATIVE_SHARE = Fraction(30, 100)
+HIGH_MAX_NEGATIVE_SHARE = Fraction(15, 100)
+
+Answers = Mapping[str, int | None]
+Distribution = tuple[int, int, int, int, int]
+_EMPTY_DISTRIBUTION: Distribution = (0, 0, 0, 0, 0)
+
+
+# --- Data --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    code: str
+    dimension: str
+    indicator: str = ""
+    is_reversed: bool = False
+
+
+class Level(StrEnum):
+    LOW = "low"  # "Aandachtspunt"
+    MIDDLE = "middle"  # "Basis aanwezig"
+    HIGH = "high"  # "Sterk punt"
+
+
+@dataclass(frozen=True)
+class Band:
+    level: Level
+    vulnerable: bool = False  # "kwetsbaar": middle with 3.00 <= mean < 3.50
+
+    @property
+    def code(self) -> str:
+        """One stable code for CSS classes and labels: low, vulnerable, middle or high."""
+        return "vulnerable" if self.vulnerable else str(self.level)
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    code: str
+    dimension: str
+    indicator: str
+    is_reversed: bool
+    n_valid: int
+    n_not_applicable: int  # answered "weet ik niet / n.v.t."
+    n_unanswered: int  # no answer at all
+    mean: float | None
+    pct_positive: float | None
+    pct_negative: float | None
+    distribution: Distribution
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    code: str
+    dimension: str
+    n_answers: int
+    mean: float | None
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    code: str
+    n: int  # respondents with a dimension score
+    mean: float | None
+    sd: float | None
+    ci_low: float | None
+    ci_high: float | None
+    pct_positive: float | None
+    pct_negative: float | None
+    distribution: Distribution
+    band: Band | None
+    indicators: tuple[IndicatorScore, ...]
+    items: tuple[ItemScore, ...]
+    alpha: float | None
+    alpha_n: int  # respondents with all items valid
+    alpha_warning: bool
+    suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    n: int
+    dimensions: tuple[DimensionScore, ...]
+    overall_index: float | None
+    strongest: tuple[ItemScore, ...]
+    weakest: tuple[ItemScore, ...]
+
+    def dimension(self, code: str) -> DimensionScore:
+        for dimension in self.dimensions:
+            if dimension.code == code:
+                return dimension
+        raise KeyError(code)
+
+    @property
+    def items(self) -> tuple[ItemScore, ...]:
+        return tuple(item for dimension in self.dimensions for item in dimension.items)
+
+    def item(self, code: str) -> ItemScore:
+        for item in self.items:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class Change:
+    difference: float | None  # current − previous
+    ci_low: float | None  # 95% interval of the difference (Welch)
+    ci_high: float | None
+    df: float | None  # Welch–Satterthwaite degrees of freedom
+    is_meaningful: bool  # the interval excludes 0
+
+
+@dataclass(frozen=True)
+class Quartiles:
+    n: int
+    q1: float
+    median: float
+    q3: float
+
+
+# --- Respondent level --------------------------------------------------------------------
+
+
+def scored_value(raw: int | None, is_reversed: bool) -> int | None:
+    """The answer as scored: 6 − answer for reverse items; ``None`` stays missing."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not SCALE_MIN <= raw <= SCALE_MAX:
+        raise ValueError(f"An answer must be a whole number from 1 to 5 or None, not {raw!r}.")
+    return SCALE_MIN + SCALE_MAX - raw if is_reversed else raw
+
+
+def has_enough_items(valid: int, total: int) -> bool:
+    """The ⅔ rule, as an exact integer comparison."""
+    return total > 0 and valid * 3 >= total * 2
+
+
+def respondent_dimension_scores(
+    answers: Answers, items: Sequence[ItemSpec]
+) -> dict[str, float | None]:
+    """Dimension code → this respondent's score, or None when fewer than ⅔ of items are valid."""
+    dimensions = _dimensions(_checked_items(items))
+    return {
+        code: _to_float(_respondent_score(answers, specs)) for code, specs in dimensions.items()
+    }
+
+
+def _respondent_score(answers: Answers, specs: Sequence[ItemSpec]) -> Fraction | None:
+    values = [_answer(answers, spec) for spec in specs]
+    valid = [value for value in values if value is not None]
+    if not has_enough_items(len(valid), len(specs)):
+        return None
+    return Fraction(sum(valid), len(valid))
+
+
+def _answer(answers: Answers, spec: ItemSpec) -> int | None:
+    try:
+        return scored_value(answers.get(spec.code), spec.is_reversed)
+    except ValueError as error:
+        raise ValueError(f"Item {spec.code}: {error}") from None
+
+
+# --- Bands, comparisons, benchmark -------------------------------------------------------
+
+
+def band(mean: float | Fraction, pct_negative: float | Fraction) -> Band:
+    """The score band of instrument.md §3 for a mean (1..5) and a negative share (0..1).
+
+    low when mean < 3.00 or negative ≥ 30%; high when mean ≥ 4.00 and negative < 15%;
+    otherwise middle, "vulnerable" when 3.00 ≤ mean < 3.50. A mean ≥ 4.00 with 15–30% negative
+    is therefore middle: a split group is no strong point.
+    """
+    mean_q, negative_q = _exact(mean), _exact(pct_negative)
+    if mean_q < LOW_MEAN or negative_q >= LOW_NEGATIVE_SHARE:
+        return Band(Level.LOW)
+    if mean_q >= HIGH_MEAN and negative_q < HIGH_MAX_NEGATIVE_SHARE:
+        return Band(Level.HIGH)
+    return Band(Level.MIDDLE, vulnerable=mean_q < VULNERABLE_MEAN)
+
+
+def compare(current: DimensionScore, previous: DimensionScore) -> Change:
+    """Difference of two group means with a Welch 95% interval (see the module docstring)."""
+    if current.mean is None or previous.mean is None:
+        return Change(None, None, None, None, is_meaningful=False)
+    difference = current.mean - previous.mean
+    if current.sd is None or previous.sd is None:
+        return Change(difference, None, None, None, is_meaningful=False)
+    var_current = current.sd**2 / current.n
+    var_previous = previous.sd**2 / previous.n
+    se_squared = var_current + var_previous
+    if se_squared == 0:
+        # Both groups answered unanimously: any difference is certain, none is noise.
+        return Change(difference, difference, difference, None, is_meaningful=difference != 0)
+    df = se_squared**2 / (var_current**2 / (current.n - 1) + var_previous**2 / (previous.n - 1))
+    half_width = t_quantile((1 + CONFIDENCE) / 2, df) * math.sqrt(se_squared)
+    low, high = difference - half_width, difference + half_width
+    return Change(difference, low, high, df, is_meaningful=low > 0 or high < 0)
+
+
+def benchmark(
+    means: Iterable[float], *, min_count: int = BENCHMARK_MIN_ORGANISATIONS
+) -> Quartiles | None:
+    """Q1, median and Q3 of other organisations' means (inclusive method), or None if too few."""
+    values = sorted(float(value) for value in means)
+    if any(math.isnan(value) for value in values):
+        raise ValueError("A benchmark mean is not a number.")
+    if len(values) < max(min_count, 1):
+        return None
+    if len(values) == 1:
+        return Quartiles(1, values[0], values[0], values[0])
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return Quartiles(len(values), q1, median, q3)
+
+
+# --- Group level -------------------------------------------------------------------------
+
+
+def summarize(
+    responses: Sequence[Answers],
+    items: Sequence[ItemSpec],
+    *,
+    threshold: int | None = None,
+) -> GroupResult:
+    """All scores of one group of respondents (see the module docstring for the rules)."""
+    specs = _checked_items(items)
+    min_n = threshold or 0
+    scored = [{spec.code: _answer(answers, spec) for spec in specs} for answers in responses]
+    dimensions: list[DimensionScore] = []
+    exact_means: list[Fraction | None] = []
+    for code, dimension_specs in _dimensions(specs).items():
+        dimension, exact_mean = _dimension_score(code, dimension_specs, scored, responses, min_n)
+        dimensions.append(dimension)
+        exact_means.append(exact_mean)
+    overall = None
+    if exact_means and all(mean is not None for mean in exact_means):
+        overall = float(
+            sum((m for m in exact_means if m is not None), Fraction(0)) / len(exact_means)
+        )
+    strongest, weakest = _extremes(dimensions)
+    return GroupResult(len(responses), tuple(dimensions), overall, strongest, weakest)
+
+
+def _dimension_score(
+    code: str,
+    specs: Sequence[ItemSpec],
+    scored: Sequence[Mapping[str, int | None]],
+    responses: Sequence[Answers],
+    min_n: int,
+) -> tuple[DimensionScore, Fraction | None]:
+    item_scores = tuple(_item_score(spec, scored, responses, min_n) for spec in specs)
+    indicators = _indicator_scores(code, specs, scored, min_n)
+    scores = []
+    for row in scored:
+        valid = [value for spec in specs if (value := row[spec.code]) is not None]
+        if has_enough_items(len(valid), len(specs)):
+            scores.append(Fraction(sum(valid), len(valid)))
+    n = len(scores)
+    alpha, alpha_n = _cronbach_alpha([[row[spec.code] for spec in specs] for row in scored])
+    if n == 0 or n < min_n:
+        empty = DimensionScore(
+            code, n, None, None, None, None, None, None, _EMPTY_DISTRIBUTION, None,
+            indicators, item_scores, None, alpha_n, alpha_warning=False, suppressed=n > 0,
+        )  # fmt: skip
+        return empty, None
+    mean = sum(scores, Fraction(0)) / n
+    sd = ci_low = ci_high = None
+    if n >= 2:
+        variance = sum(((score - mean) ** 2 for score in scores), Fraction(0)) / (n - 1)
+        sd = math.sqrt(variance)
+        half_width = t_quantile((1 + CONFIDENCE) / 2, n - 1) * sd / math.sqrt(n)
+        ci_low, ci_high = float(mean) - half_width, float(mean) + half_width
+    # Only reported items count here: a dimension total that included a suppressed item
+    # would give that item's hidden figures away by subtraction.
+    reported = [
+        _valid(scored, spec.code)
+        for spec, item in zip(specs, item_scores, strict=True)
+        if item.mean is not None
+    ]
+    shares = [_shares(values) for values in reported]
+    positive = negative = None
+    if shares:
+        positive = sum((share[0] for share in shares), Fraction(0)) / len(shares)
+        negative = sum((share[1] for share in shares), Fraction(0)) / len(shares)
+    counts = [_distribution(values) for values in reported]
+    distribution = tuple(sum(count[i] for count in counts) for i in range(5))
+    if alpha_n < min_n:
+        alpha = None
+    dimension = DimensionScore(
+        code=code,
+        n=n,
+        mean=float(mean),
+        sd=sd,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        pct_positive=_to_float(positive),
+        pct_negative=_to_float(negative),
+        distribution=distribution,  # type: ignore[arg-type]
+        band=None if negative is None else band(mean, negative),
+        indicators=indicators,
+        items=item_scores,
+        alpha=alpha,
+        alpha_n=alpha_n,
+        alpha_warning=alpha is not None and alpha_n < ALPHA_WARNING_N,
+    )
+    return dimension, mean
+
+
+def _item_score(
+    spec: ItemSpec,
+    scored: Sequence[Mapping[str, int | None]],
+    responses: Sequence[Answers],
+    min_n: int,
+) -> ItemScore:
+    values = _valid(scored, spec.code)
+    n_not_applicable = sum(
+        1 for answers in responses if spec.code in answers and answers[spec.code] is None
+    )
+    n_unanswered = sum(1 for answers in responses if spec.code not in answers)
+    common = {
+        "code": spec.code,
+        "dimension": spec.dimension,
+        "indicator": spec.indicator,
+        "is_reversed": spec.is_reversed,
+        "n_valid": len(values),
+        "n_not_applicable": n_not_applicable,
+        "n_unanswered": n_unanswered,
+    }
+    if not values or len(values) < min_n:
+        return ItemScore(
+            **common,  # type: ignore[arg-type]
+            mean=None,
+            pct_positive=None,
+            pct_negative=None,
+            distribution=_EMPTY_DISTRIBUTION,
+            suppressed=bool(values),
+        )
+    positive, negative = _shares(values)
+    return ItemScore(
+        **common,  # type: ignore[arg-type]
+        mean=float(Fraction(sum(values), len(values))),
+        pct_positive=float(positive),
+        pct_negative=float(negative),
+        distribution=_distribution(values),
+    )
+
+
+def _indicator_scores(
+    dimension: str,
+    specs: Sequence[ItemSpec],
+    scored: Sequence[Mapping[str, int | None]],
+    min_n: int,
+) -> tuple[IndicatorScore, ...]:
+    codes = list(dict.fromkeys(spec.indicator for spec in specs))
+    result = []
+    for indicator in codes:
+        values = [
+            value
+            for spec in specs
+            if spec.indicator == indicator
+            for value in _valid(scored, spec.code)
+        ]
+        # A pooled mean that includes a suppressed item would reveal it next to the other
+        # items' means, so any item below the threshold suppresses its indicator.
+        sizes = [len(_valid(scored, s.code)) for s in specs if s.indicator == indicator]
+        if not values or any(0 < size < min_n for size in sizes):
+            result.append(IndicatorScore(indicator, dimension, len(values), None, bool(values)))
+        else:
+            mean = float(Fraction(sum(values), len(values)))
+            result.append(IndicatorScore(indicator, dimension, len(values), mean))
+    return tuple(result)
+
+
+def _cronbach_alpha(rows: Sequence[Sequence[int | None]]) -> tuple[float | None, int]:
+    complete = [list(row) for row in rows if all(value is not None for value in row)]
+    n = len(complete)
+    k = len(rows[0]) if rows else 0
+    if n < ALPHA_MIN_N or k < 2:
+        return None, n
+    item_variances = sum(
+        (_sample_variance([row[i] for row in complete]) for i in range(k)), Fraction(0)
+    )
+    total_variance = _sample_variance([sum(row) for row in complete])  # type: ignore[arg-type]
+    if total_variance == 0:
+        return None, n
+    return float(Fraction(k, k - 1) * (1 - item_variances / total_variance)), n
+
+
+def _extremes(
+    dimensions: Sequence[DimensionScore],
+) -> tuple[tuple[ItemScore, ...], tuple[ItemScore, ...]]:
+    rated = [item for dimension in dimensions for item in dimension.items if item.mean is not None]
+    # Item means are exact rationals converted once, so equal means are equal floats.
+    strongest = sorted(rated, key=lambda item: (-(item.mean or 0), item.code))[:TOP_ITEMS]
+    rest = [item for item in rated if item not in strongest]
+    weakest = sorted(rest, key=lambda item: (item.mean or 0, item.code))[:TOP_ITEMS]
+    return tuple(strongest), tuple(weakest)
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def _checked_items(items: Sequence[ItemSpec]) -> tuple[ItemSpec, ...]:
+    specs = tuple(items)
+    codes = [spec.code for spec in specs]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        raise ValueError(f"Item codes must be unique; repeated: {', '.join(duplicates)}.")
+    return specs
+
+
+def _dimensions(specs: Sequence[ItemSpec]) -> dict[str, list[ItemSpec]]:
+    dimensions: dict[str, list[ItemSpec]] = {}
+    for spec in specs:
+        dimensions.setdefault(spec.dimension, []).append(spec)
+    return dimensions
+
+
+def _valid(scored: Sequence[Mapping[str, int | None]], code: str) -> list[int]:
+    return [value for row in scored if (value := row[code]) is not None]
+
+
+def _shares(values: Sequence[int]) -> tuple[Fraction, Fraction]:
+    positive = sum(1 for value in values if value >= 4)
+    negative = sum(1 for value in values if value <= 2)
+    return Fraction(positive, len(values)), Fraction(negative, len(values))
+
+
+def _distribution(values: Iterable[int]) -> Distribution:
+    counts = [0, 0, 0, 0, 0]
+    for value in values:
+        counts[value - 1] += 1
+    return (counts[0], counts[1], counts[2], counts[3], counts[4])
+
+
+def _sample_variance(values: Sequence[int]) -> Fraction:
+    n = len(values)
+    mean = Fraction(sum(values), n)
+    return sum(((value - mean) ** 2 for value in values), Fraction(0)) / (n - 1)
+
+
+def _exact(value: float | Fraction) -> Fraction:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"Not a finite number: {value!r}.")
+    if isinstance(value, Fraction):
+        return value
+    # A float is read as the decimal it prints as, so band(4.0, 0.15) treats 0.15 as 15%
+    # rather than as the binary value just below it.
+    return Fraction(repr(float(value)))
+
+
+def _to_float(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- Student's t without scipy -----------------------------------------------------------
+
+
+def t_cdf(t: float, df: float) -> float:
+    """P(T ≤ t) for Student's t with ``df`` (> 0, not necessarily whole) degrees of freedom."""
+    if df <= 0:
+        raise ValueError("Degrees of freedom must be positive.")
+    x = df / (df + t * t)
+    tail = 0.5 * _regularized_beta(df / 2, 0.5, x)
+    return 1 - tail if t > 0 else tail
+
+
+@lru_cache(maxsize=1024)
+def t_quantile(p: float, df: float) -> float:
+    """The t value with P(T ≤ t) = p, found by bisection on :func:`t_cdf` (|error| < 1e-10)."""
+    if not 0 < p < 1:
+        raise ValueError("p must lie strictly between 0 and 1.")
+    if p < 0.5:
+        return -t_quantile(1 - p, df)
+    if p == 0.5:
+        return 0.0
+    low, high = 0.0, 1.0
+    while t_cdf(high, df) < p:
+        low, high = high, high * 2
+    while high - low > 1e-12 * max(1.0, high):
+        middle = (low + high) / 2
+        if t_cdf(middle, df) < p:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def _regularized_beta(a: float, b: float, x: float) -> float:
+    """I_x(a, b) by the continued fraction of Numerical Recipes §6.4 (modified Lentz)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    # The fraction converges fast only on this side of the mean; use the symmetry otherwise.
+    if x > (a + 1) / (a + b + 2):
+        return 1 - math.exp(log_front) * _beta_fraction(b, a, 1 - x) / b
+    return math.exp(log_front) * _beta_fraction(a, b, x) / a
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    tiny = 1e-300
+    c, d = 1.0, 1 - (a + b) * x / (a + 1)
+    d = 1 / (d if abs(d) > tiny else tiny)
+    result = d
+    for m in range(1, 500):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1 + numerator * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            result *= c * d
+        if abs(c * d - 1) < 1e-15:
+            break
+    return result

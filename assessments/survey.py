@@ -1,0 +1,236 @@
+"""The employee questionnaire: its steps, answers in progress and the one-shot submission.
+
+The browser session only points at a SurveyDraft; everything typed is on the server, so a
+pause, a crash or another device loses nothing. Submission turns a draft into a Response in one
+transaction and deletes the draft in the same transaction, which is what makes double clicks,
+replayed POSTs and concurrent tabs store exactly one response.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    Answer,
+    Campaign,
+    CampaignTeam,
+    Contract,
+    Dimension,
+    Invitation,
+    Item,
+    OpenAnswer,
+    OpenQuestion,
+    Response,
+    Role,
+    SurveyDraft,
+    Tenure,
+    hash_token,
+)
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper survives.
+RESUME_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RESUME_CODE_LENGTH = 16  # 80 bits: far beyond guessing under the rate limit
+UNDISCLOSED = "x"  # "zeg ik liever niet"
+NOT_APPLICABLE = "na"
+OPEN_ANSWER_MAX_LENGTH = 2000
+
+SEGMENT_CHOICES = {
+    "role": Role.choices,
+    "tenure": Tenure.choices,
+    "contract": Contract.choices,
+}
+
+
+def new_resume_code() -> str:
+    raw = "".join(secrets.choice(RESUME_ALPHABET) for _ in range(RESUME_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RESUME_CODE_LENGTH, 4))
+
+
+def normalize_resume_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"}))
+    if len(cleaned) != RESUME_CODE_LENGTH or any(ch not in RESUME_ALPHABET for ch in cleaned):
+        return ""
+    return "-".join(cleaned[i : i + 4] for i in range(0, RESUME_CODE_LENGTH, 4))
+
+
+def hash_resume_code(code: str) -> str:
+    return hash_token("resume:" + code)
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # "segments", "dimension" or "open"
+    dimension: Dimension | None = None
+
+
+@dataclass
+class SurveyPlan:
+    """The pages of one round's questionnaire, built from two queries."""
+
+    campaign: Campaign
+    dimensions: list[Dimension]
+    items_by_dimension: dict[int, list[Item]]
+    open_questions: list[OpenQuestion]
+    teams: list[CampaignTeam]
+    steps: list[Step] = field(default_factory=list)
+
+    @classmethod
+    def for_campaign(cls, campaign: Campaign) -> SurveyPlan:
+        items = list(
+            Item.objects.filter(dimension__questionnaire_id=campaign.questionnaire_id)
+            .select_related("dimension")
+            .order_by("dimension__position", "position")
+        )
+        dimensions: list[Dimension] = []
+        by_dimension: dict[int, list[Item]] = {}
+        for item in items:
+            if item.dimension_id not in by_dimension:
+                dimensions.append(item.dimension)
+                by_dimension[item.dimension_id] = []
+            by_dimension[item.dimension_id].append(item)
+        open_questions = list(
+            OpenQuestion.objects.filter(questionnaire_id=campaign.questionnaire_id)
+        )
+        teams = list(campaign.teams.all()) if campaign.ask_team else []
+        plan = cls(campaign, dimensions, by_dimension, open_questions, teams)
+        if plan.segment_questions():
+            plan.steps.append(Step("segments"))
+        plan.steps.extend(Step("dimension", d) for d in dimensions)
+        if open_questions:
+            plan.steps.append(Step("open"))
+        return plan
+
+    def segment_questions(self) -> list[str]:
+        return [
+            name
+            for name in self.campaign.segment_questions()
+            if name != "team" or self.teams  # no team list, no team question
+        ]
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for d in self.dimensions for item in self.items_by_dimension[d.pk]]
+
+    def item_count(self) -> int:
+        return sum(len(v) for v in self.items_by_dimension.values())
+
+    def missing_items(self, data: dict, dimension: Dimension | None = None) -> list[Item]:
+        answers = data.get("answers", {})
+        dims = [dimension] if dimension else self.dimensions
+        return [
+            item for d in dims for item in self.items_by_dimension[d.pk] if item.code not in answers
+        ]
+
+    def first_incomplete_step(self, data: dict) -> int | None:
+        for number, step in enumerate(self.steps, start=1):
+            if step.kind == "dimension" and self.missing_items(data, step.dimension):
+                return number
+        return None
+
+    def segment_options(self, name: str) -> list[tuple[str, str]]:
+        if name == "team":
+            return [(str(team.pk), team.name) for team in self.teams]
+        return list(SEGMENT_CHOICES[name])
+
+
+def parse_item_value(raw: str | None, item: Item) -> tuple[bool, int | None]:
+    """(valid, value): a 1–5 answer, or None for n.v.t. where the item offers it."""
+    if raw is None:
+        return False, None
+    if raw == NOT_APPLICABLE:
+        return (True, None) if item.allows_not_applicable else (False, None)
+    if raw in {"1", "2", "3", "4", "5"}:
+        return True, int(raw)
+    return False, None
+
+
+def parse_segment_value(raw: str | None, options: list[tuple[str, str]]) -> tuple[bool, str]:
+    if raw in (None, ""):
+        return True, ""
+    if raw == UNDISCLOSED or raw in {value for value, _ in options}:
+        return True, raw
+    return False, ""
+
+
+def start_draft(
+    campaign: Campaign, invitation: Invitation | None = None
+) -> tuple[SurveyDraft, str]:
+    code = new_resume_code()
+    draft = SurveyDraft.objects.create(
+        campaign=campaign, invitation=invitation, resume_code_hash=hash_resume_code(code)
+    )
+    return draft, code
+
+
+def new_code_for(draft: SurveyDraft) -> str:
+    """A fresh resume code for an existing draft (the old one is only stored as a hash)."""
+    code = new_resume_code()
+    draft.resume_code_hash = hash_resume_code(code)
+    draft.save(update_fields=["resume_code_hash", "updated_on"])
+    return code
+
+
+class SubmissionError(Exception):
+    def __init__(self, reason: str, step: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.step = step
+
+
+@transaction.atomic
+def submit_draft(*, draft_id: str, plan: SurveyPlan) -> Response | None:
+    """Store the draft as one whole Response, or nothing.
+
+    Returns None when the draft is gone (it was submitted already: double click, replay).
+    Raises SubmissionError("incomplete", step) or ("unavailable").
+    """
+    draft = SurveyDraft.objects.select_for_update().filter(pk=draft_id).first()
+    if draft is None:
+        return None
+    campaign = plan.campaign
+    if draft.campaign_id != campaign.pk or not campaign.is_accepting_responses():
+        raise SubmissionError("unavailable")
+    step = plan.first_incomplete_step(draft.data)
+    if step is not None:
+        raise SubmissionError("incomplete", step)
+    if draft.invitation_id is not None:
+        claimed = Invitation.objects.filter(pk=draft.invitation_id, is_used=False).update(
+            is_used=True
+        )
+        if not claimed:
+            draft.delete()
+            raise SubmissionError("unavailable")
+
+    segments = draft.data.get("segments", {})
+    team_id = segments.get("team", "")
+    team = next((t for t in plan.teams if str(t.pk) == team_id), None)
+
+    def segment(name: str) -> str:
+        value = segments.get(name, "")
+        return value if value in {v for v, _ in SEGMENT_CHOICES[name]} else ""
+
+    response = Response.objects.create(
+        campaign=campaign,
+        submitted_on=timezone.localdate(),
+        team=team,
+        role=segment("role"),
+        tenure=segment("tenure"),
+        contract=segment("contract"),
+    )
+    answers = draft.data.get("answers", {})
+    Answer.objects.bulk_create(
+        Answer(response=response, item=item, value=answers[item.code]) for item in plan.items
+    )
+    texts = draft.data.get("open", {})
+    OpenAnswer.objects.bulk_create(
+        OpenAnswer(response=response, question=q, text=texts[q.code].strip())
+        for q in plan.open_questions
+        if texts.get(q.code, "").strip()
+    )
+    draft.delete()
+    return response

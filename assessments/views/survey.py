@@ -1,0 +1,455 @@
+"""The employee questionnaire: anonymous, resumable, one response per submission.
+
+The round or invitation token appears only in the first URL; it is exchanged for a session
+and the browser is sent on to /survey/, so it never lands in history, logs or Referer headers
+beyond that first request.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ..models import Campaign, Invitation, SurveyDraft, hash_token
+from ..survey import (
+    NOT_APPLICABLE,
+    OPEN_ANSWER_MAX_LENGTH,
+    UNDISCLOSED,
+    SubmissionError,
+    SurveyPlan,
+    hash_resume_code,
+    new_code_for,
+    normalize_resume_code,
+    parse_item_value,
+    parse_segment_value,
+    start_draft,
+    submit_draft,
+)
+
+SESSION_KEY = "survey"
+
+
+def scale_labels() -> list[tuple[int, str]]:
+    return [
+        (1, _("Strongly disagree")),
+        (2, _("Disagree")),
+        (3, _("Neither agree nor disagree")),
+        (4, _("Agree")),
+        (5, _("Strongly agree")),
+    ]
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    # One page for unknown, closed, not yet open, used or expired links: it must not tell a
+    # guesser which tokens exist.
+    return render(request, "assessments/survey/unavailable.html", status=404)
+
+
+def _begin_session(
+    request: HttpRequest, campaign: Campaign, invitation: Invitation | None
+) -> HttpResponse:
+    state = request.session.get(SESSION_KEY) or {}
+    same_round = state.get("campaign") == campaign.pk and not state.get("done")
+    same_invitation = state.get("invitation") == (invitation.pk if invitation else None)
+    if not (same_round and same_invitation):
+        state = {"campaign": campaign.pk, "invitation": invitation.pk if invitation else None}
+        draft = getattr(invitation, "draft", None) if invitation else None
+        if draft is not None:
+            # The same personal link opened on a second device continues the same answers.
+            state["draft"] = str(draft.pk)
+            state["code"] = new_code_for(draft)
+        request.session.cycle_key()
+        request.session[SESSION_KEY] = state
+    response = redirect("assessments:survey_intro")
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(campaign.default_language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            campaign.default_language,
+            max_age=settings.SESSION_COOKIE_AGE,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+        )
+    return response
+
+
+@never_cache
+@require_GET
+def survey_entry(request: HttpRequest, token: str) -> HttpResponse:
+    campaign = Campaign.objects.by_link_token(token)
+    if campaign is None or not campaign.is_accepting_responses():
+        return _unavailable(request)
+    return _begin_session(request, campaign, None)
+
+
+@never_cache
+@require_GET
+def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = (
+        Invitation.objects.select_related("campaign", "draft")
+        .filter(token_hash=hash_token(token), is_used=False)
+        .first()
+    )
+    if invitation is None or not invitation.campaign.is_accepting_responses():
+        return _unavailable(request)
+    return _begin_session(request, invitation.campaign, invitation)
+
+
+class _Context:
+    """What every questionnaire page needs, fetched once per request."""
+
+    def __init__(self, request: HttpRequest):
+        self.request = request
+        self.state: dict = request.session.get(SESSION_KEY) or {}
+        self.campaign: Campaign | None = None
+        self.draft: SurveyDraft | None = None
+        campaign_id = self.state.get("campaign")
+        if campaign_id:
+            self.campaign = (
+                Campaign.objects.select_related("organisation").filter(pk=campaign_id).first()
+            )
+        if self.campaign and self.state.get("draft"):
+            self.draft = SurveyDraft.objects.filter(
+                pk=self.state["draft"], campaign=self.campaign
+            ).first()
+
+    @property
+    def available(self) -> bool:
+        return self.campaign is not None and self.campaign.is_accepting_responses()
+
+    def save_state(self) -> None:
+        self.request.session[SESSION_KEY] = self.state
+        self.request.session.modified = True
+
+
+def _base_context(ctx: _Context, plan: SurveyPlan, **extra) -> dict:
+    total = len(plan.steps)
+    return {
+        "campaign": ctx.campaign,
+        "organisation": ctx.campaign.organisation,
+        "plan": plan,
+        "resume_code": ctx.state.get("code"),
+        "step_total": total,
+        "minutes": max(5, round(plan.item_count() * 10 / 60)),
+        **extra,
+    }
+
+
+def _guard(ctx: _Context, *, need_draft: bool = True) -> HttpResponse | None:
+    if ctx.state.get("done") and ctx.campaign is not None:
+        return redirect("assessments:survey_done")
+    if not ctx.available:
+        return _unavailable(ctx.request)
+    if need_draft and ctx.draft is None:
+        return redirect("assessments:survey_intro")
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_intro(request: HttpRequest) -> HttpResponse:
+    ctx = _Context(request)
+    if (blocked := _guard(ctx, need_draft=False)) is not None:
+        return blocked
+    plan = SurveyPlan.for_campaign(ctx.campaign)
+    if request.method == "POST":
+        if ctx.draft is None:
+            invitation = None
+            if ctx.state.get("invitation"):
+                invitation = Invitation.objects.filter(
+                    pk=ctx.state["invitation"], is_used=False, campaign=ctx.campaign
+                ).first()
+                if invitation is None:
+                    return _unavailable(request)
+            existing = SurveyDraft.objects.filter(invitation=invitation).first()
+            if existing is not None:
+                # Opened on another device first: continue those answers.
+                draft, code = existing, new_code_for(existing)
+            else:
+                draft, code = start_draft(ctx.campaign, invitation)
+            ctx.state.update(draft=str(draft.pk), code=code)
+            ctx.save_state()
+            return redirect("assessments:survey_step", number=1)
+        number = plan.first_incomplete_step(ctx.draft.data) or 1
+        return redirect("assessments:survey_step", number=number)
+    return render(
+        request,
+        "assessments/survey/intro.html",
+        _base_context(ctx, plan, has_draft=ctx.draft is not None),
+    )
+
+
+def _item_rows(plan: SurveyPlan, dimension, answers: dict, missing: set[str]) -> list[dict]:
+    rows = []
+    for item in plan.items_by_dimension[dimension.pk]:
+        value = answers.get(item.code, "")
+        rows.append(
+            {
+                "item": item,
+                "field": f"item-{item.code}",
+                "value": NOT_APPLICABLE if value is None else str(value),
+                "missing": item.code in missing,
+            }
+        )
+    return rows
+
+
+def _segment_rows(plan: SurveyPlan, segments: dict, invalid: set[str]) -> list[dict]:
+    labels = {
+        "team": _("In which team or department do you work?"),
+        "role": _("What is your role?"),
+        "tenure": _("How long have you worked here?"),
+        "contract": _("What kind of employment contract do you have?"),
+    }
+    return [
+        {
+            "name": name,
+            "field": f"segment-{name}",
+            "label": labels[name],
+            "options": plan.segment_options(name),
+            "value": segments.get(name, ""),
+            "invalid": name in invalid,
+        }
+        for name in plan.segment_questions()
+    ]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_step(request: HttpRequest, number: int) -> HttpResponse:
+    ctx = _Context(request)
+    if (blocked := _guard(ctx)) is not None:
+        return blocked
+    plan = SurveyPlan.for_campaign(ctx.campaign)
+    if not 1 <= number <= len(plan.steps):
+        return redirect("assessments:survey_step", number=1)
+    step = plan.steps[number - 1]
+    data = ctx.draft.data
+    data.setdefault("answers", {})
+    data.setdefault("segments", {})
+    data.setdefault("open", {})
+    problems: set[str] = set()
+
+    if request.method == "POST":
+        action = request.POST.get("action", "next")
+        if step.kind == "dimension":
+            for item in plan.items_by_dimension[step.dimension.pk]:
+                valid, value = parse_item_value(request.POST.get(f"item-{item.code}"), item)
+                if valid:
+                    data["answers"][item.code] = value
+                if item.code not in data["answers"]:
+                    problems.add(item.code)
+        elif step.kind == "segments":
+            for name in plan.segment_questions():
+                valid, value = parse_segment_value(
+                    request.POST.get(f"segment-{name}"), plan.segment_options(name)
+                )
+                if valid:
+                    data["segments"][name] = value
+                else:
+                    problems.add(name)
+        else:
+            for question in plan.open_questions:
+                text = request.POST.get(f"open-{question.code}", "")
+                text = text.replace("\x00", "")
+                if len(text) > OPEN_ANSWER_MAX_LENGTH:
+                    problems.add(question.code)
+                data["open"][question.code] = text[: OPEN_ANSWER_MAX_LENGTH * 2]
+        ctx.draft.data = data
+        ctx.draft.save(update_fields=["data", "updated_on"])
+
+        if action == "back":
+            if number > 1:
+                return redirect("assessments:survey_step", number=number - 1)
+            return redirect("assessments:survey_intro")
+        if action == "save":
+            return redirect("assessments:survey_paused")
+        if not problems:
+            if number < len(plan.steps):
+                return redirect("assessments:survey_step", number=number + 1)
+            return redirect("assessments:survey_review")
+
+    context = _base_context(
+        ctx,
+        plan,
+        step=step,
+        step_number=number,
+        has_errors=bool(problems),
+        scale=scale_labels(),
+        undisclosed=UNDISCLOSED,
+    )
+    if step.kind == "dimension":
+        rows = _item_rows(plan, step.dimension, data["answers"], problems)
+        context.update(rows=rows, missing_rows=[r for r in rows if r["missing"]])
+        template = "assessments/survey/items.html"
+    elif step.kind == "segments":
+        context.update(rows=_segment_rows(plan, data["segments"], problems))
+        template = "assessments/survey/segments.html"
+    else:
+        context.update(
+            rows=[
+                {
+                    "question": q,
+                    "field": f"open-{q.code}",
+                    "value": data["open"].get(q.code, ""),
+                    "too_long": q.code in problems,
+                }
+                for q in plan.open_questions
+            ],
+            max_length=OPEN_ANSWER_MAX_LENGTH,
+        )
+        template = "assessments/survey/open.html"
+    return render(request, template, context, status=200)
+
+
+@never_cache
+@require_GET
+def survey_paused(request: HttpRequest) -> HttpResponse:
+    ctx = _Context(request)
+    if (blocked := _guard(ctx)) is not None:
+        return blocked
+    plan = SurveyPlan.for_campaign(ctx.campaign)
+    return render(request, "assessments/survey/paused.html", _base_context(ctx, plan))
+
+
+def _review_sections(plan: SurveyPlan, data: dict) -> list[dict]:
+    sections = []
+    for number, step in enumerate(plan.steps, start=1):
+        if step.kind == "dimension":
+            items = plan.items_by_dimension[step.dimension.pk]
+            missing = plan.missing_items(data, step.dimension)
+            sections.append(
+                {
+                    "number": number,
+                    "title": step.dimension.name,
+                    "answered": len(items) - len(missing),
+                    "total": len(items),
+                    "complete": not missing,
+                }
+            )
+    return sections
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_review(request: HttpRequest) -> HttpResponse:
+    ctx = _Context(request)
+    if request.method == "POST" and ctx.draft is None and ctx.state.get("done"):
+        return redirect("assessments:survey_done")
+    if request.method == "POST" and ctx.available and ctx.state.get("draft") and not ctx.draft:
+        # The draft is gone because this very submission was stored a moment ago by a
+        # concurrent request (double click) whose session update we have not seen yet.
+        ctx.state = {"campaign": ctx.campaign.pk, "done": True}
+        ctx.save_state()
+        return redirect("assessments:survey_done")
+    if (blocked := _guard(ctx)) is not None:
+        return blocked
+    plan = SurveyPlan.for_campaign(ctx.campaign)
+    error = None
+    if request.method == "POST":
+        try:
+            submit_draft(draft_id=ctx.draft.pk, plan=plan)
+        except SubmissionError as exc:
+            if exc.reason == "incomplete":
+                return redirect("assessments:survey_step", number=exc.step)
+            return _unavailable(request)
+        ctx.state = {"campaign": ctx.campaign.pk, "done": True}
+        ctx.save_state()
+        return redirect("assessments:survey_done")
+    data = ctx.draft.data
+    segments = data.get("segments", {})
+    labels = {"team": _("Team"), "role": _("Role"), "tenure": _("Years of service")}
+    labels["contract"] = _("Contract")
+    segment_summary = []
+    for name in plan.segment_questions():
+        value = segments.get(name, "")
+        shown = dict(plan.segment_options(name)).get(value)
+        if value == UNDISCLOSED:
+            shown = _("I'd rather not say")
+        segment_summary.append({"label": labels[name], "value": shown or _("not answered")})
+    sections = _review_sections(plan, data)
+    return render(
+        request,
+        "assessments/survey/review.html",
+        _base_context(
+            ctx,
+            plan,
+            sections=sections,
+            complete=all(s["complete"] for s in sections),
+            segment_summary=segment_summary,
+            open_answers=[
+                (q, data.get("open", {}).get(q.code, "").strip()) for q in plan.open_questions
+            ],
+            segments_step=1 if plan.segment_questions() else None,
+            open_step=len(plan.steps) if plan.open_questions else None,
+            error=error,
+        ),
+    )
+
+
+@never_cache
+@require_GET
+def survey_done(request: HttpRequest) -> HttpResponse:
+    ctx = _Context(request)
+    if not ctx.state.get("done") or ctx.campaign is None:
+        return redirect("assessments:survey_intro") if ctx.campaign else _unavailable(request)
+    return render(
+        request,
+        "assessments/survey/done.html",
+        {"campaign": ctx.campaign, "organisation": ctx.campaign.organisation},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_resume(request: HttpRequest) -> HttpResponse:
+    error = None
+    code = ""
+    if request.method == "POST":
+        code = request.POST.get("code", "")[:100]
+        normalized = normalize_resume_code(code)
+        draft = None
+        if normalized:
+            draft = (
+                SurveyDraft.objects.select_related("campaign")
+                .filter(resume_code_hash=hash_resume_code(normalized))
+                .first()
+            )
+        if draft is not None and draft.campaign.is_accepting_responses():
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = {
+                "campaign": draft.campaign_id,
+                "invitation": draft.invitation_id,
+                "draft": str(draft.pk),
+                "code": normalized,
+            }
+            plan = SurveyPlan.for_campaign(draft.campaign)
+            number = plan.first_incomplete_step(draft.data)
+            if number is None:
+                return redirect("assessments:survey_review")
+            return redirect("assessments:survey_step", number=number)
+        error = _(
+            "We could not find answers for this code. Check the code (16 letters and digits) "
+            "or start again with the link you received; the round may also have closed."
+        )
+    return render(
+        request,
+        "assessments/survey/resume.html",
+        {"error": error, "code": code},
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "assessments/privacy.html",
+        {"threshold": settings.ANONYMITY_DEFAULT_THRESHOLD},
+    )
