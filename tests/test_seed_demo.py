@@ -182,6 +182,14 @@ def test_the_open_round_accepts_responses_and_its_printed_link_resolves(output, 
     assert urls[0] not in open_round.link_token_hash
 
 
+def test_the_printed_link_opens_the_questionnaire(output, open_round, client):
+    (url,) = re.findall(r"http://127\.0\.0\.1:8000(/s/[\w-]+/)", output)
+    entry = client.get(url)
+    assert entry.status_code == 302
+    assert "/s/" not in entry["Location"]
+    assert client.get(entry["Location"]).status_code == 200
+
+
 def test_the_printed_link_keeps_working_after_another_run(output, open_round):
     (token,) = re.findall(r"/s/([\w-]+)/", output)
     (again,) = re.findall(r"/s/([\w-]+)/", seed())

@@ -120,12 +120,11 @@ class Command(BaseCommand):
             self._accounts(organisation)
             closed = self._closed_round(organisation, questionnaire)
             opened = self._open_round(organisation, questionnaire)
-            token = opened.link_token()
-            if hash_token(token) != opened.link_token_hash:
+            if hash_token(opened.link_token()) != opened.link_token_hash:
                 # SECRET_KEY changed since the link was made, so the old link no longer works.
-                token = opened.set_link_token()
+                opened.set_link_token()
                 opened.save(update_fields=["link_salt", "link_token_hash"])
-        self._report(organisation, [closed, opened], token)
+        self._report(organisation, [closed, opened], opened.survey_url())
 
     def _questionnaire(self) -> Questionnaire:
         if not Questionnaire.objects.filter(code=QUESTIONNAIRE_CODE, version=1).exists():
@@ -218,7 +217,7 @@ class Command(BaseCommand):
             campaign.open()
         return campaign
 
-    def _report(self, organisation: Organisation, rounds: list[Campaign], token: str) -> None:
+    def _report(self, organisation: Organisation, rounds: list[Campaign], url: str) -> None:
         try:
             login = f"{settings.SITE_URL}{reverse('login')}"
         except NoReverseMatch:
@@ -230,8 +229,10 @@ class Command(BaseCommand):
             "",
             f"  Accounts (log in at {login})",
         ]
+        # Plain English like the rest of this output, whatever the active language.
+        labels = {Membership.Role.CONSULTANT: "Consultant", Membership.Role.HR: "HR manager"}
         for username, password, role, *_ in ACCOUNTS:
-            lines.append(f"    {role.label:<12} {username} / {password}")
+            lines.append(f"    {labels[role]:<12} {username} / {password}")
         lines += ["", "  Rounds"]
         for campaign in rounds:
             lines.append(
@@ -242,7 +243,7 @@ class Command(BaseCommand):
         lines += [
             "",
             "  Questionnaire link of the open round:",
-            f"    {settings.SITE_URL}/s/{token}/",
+            f"    {url}",
             "",
         ]
         self.stdout.write("\n".join(lines))
