@@ -221,9 +221,10 @@ class CampaignForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        # The order of the two dates is checked by Campaign.clean().
-        closes_on = data.get("closes_on")
-        if closes_on and closes_on < timezone.localdate():
+        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", _("The closing date must be on or after the opening date."))
+        elif closes_on and closes_on < timezone.localdate():
             self.add_error("closes_on", _("The closing date is in the past."))
         return data
 

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_http_methods
 from .. import access
 from ..accounts import create_consultant
 from ..forms import ConsultantForm
+from .workspace import _post
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultants(request: HttpRequest) -> HttpResponse:
     access.require(access.can_manage_consultants(request.user))
-    form = ConsultantForm(request.POST or None)
+    form = ConsultantForm(_post(request))
     if request.method == "POST" and form.is_valid():
         user = create_consultant(invited_by=request.user, **form.cleaned_data)
         messages.success(

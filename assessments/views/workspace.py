@@ -28,6 +28,16 @@ from ..models import Campaign, Invitation, Membership, Organisation, Questionnai
 from ..qr import qr_png, qr_svg
 from ..selectors import response_progress
 
+
+def _post(request: HttpRequest):
+    # An empty POST must still bind the form, so that it reports what is missing.
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request: HttpRequest):
+    return request.FILES if request.method == "POST" else None
+
+
 # --- Start page and organisations --------------------------------------------------------
 
 
@@ -56,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
     access.require(access.can_create_organisations(request.user))
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(_post(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             organisation = form.save()
@@ -103,7 +113,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = access.get_organisation_for_user(request.user, pk)
     access.require(access.can_manage_members(request.user, organisation))
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(_post(request), instance=organisation)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The organisation was saved."))
@@ -120,7 +130,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = access.get_organisation_for_user(request.user, pk)
     access.require(access.can_manage_members(request.user, organisation))
-    form = PersonForm(request.POST or None, submit_label=_("Give access and send e-mail"))
+    form = PersonForm(_post(request), submit_label=_("Give access and send e-mail"))
     if request.method == "POST" and form.is_valid():
         user, added = add_hr_manager(
             organisation=organisation, invited_by=request.user, **form.cleaned_data
@@ -171,7 +181,7 @@ def _team_change_note(request: HttpRequest, organisation: Organisation) -> None:
 @require_http_methods(["GET", "POST"])
 def team_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = access.get_organisation_for_user(request.user, pk)
-    form = TeamForm(request.POST or None, organisation=organisation)
+    form = TeamForm(_post(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         team = form.save(commit=False)
         team.organisation = organisation
@@ -190,7 +200,7 @@ def team_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
     team = access.get_team_for_user(request.user, pk)
-    form = TeamForm(request.POST or None, instance=team, organisation=team.organisation)
+    form = TeamForm(_post(request), instance=team, organisation=team.organisation)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The team was saved."))
@@ -227,7 +237,7 @@ def campaign_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = access.get_organisation_for_user(request.user, pk)
     today = timezone.localdate()
     form = CampaignForm(
-        request.POST or None,
+        _post(request),
         initial={
             "opens_on": today,
             "closes_on": today + dt.timedelta(days=21),
@@ -263,7 +273,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("This round is no longer a draft, so its settings cannot be changed.")
         )
         return redirect(campaign)
-    form = CampaignForm(request.POST or None, instance=campaign)
+    form = CampaignForm(_post(request), instance=campaign)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The round was saved."))
@@ -488,7 +498,7 @@ def _invitation_counts(campaign: Campaign) -> dict:
 def invitations(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, pk)
     closed = campaign.status == Campaign.Status.CLOSED
-    form = InvitationUploadForm(request.POST or None, request.FILES or None)
+    form = InvitationUploadForm(_post(request), _files(request))
     if request.method == "POST" and not closed and form.is_valid():
         result = form.result
         # With bad lines nothing is stored; the page lists them and keeps the pasted text.
