@@ -363,3 +363,16 @@ def test_staff_create_consultants_who_get_a_set_password_mail(client):
     cees = get_user_model().objects.get(email="cees@advies.example")
     client.force_login(cees)
     assert client.get(reverse("assessments:organisation_create")).status_code == 200
+
+
+def test_queueing_500_invitations_takes_a_handful_of_queries(
+    client, settings, django_assert_max_num_queries
+):
+    settings.EMAIL_BACKEND = "tests.recording_backend.RecordingBackend"
+    world = make_world()
+    _invite(world.open_a, [f"p{i}@example.nl" for i in range(500)])
+    client.force_login(world.users["hr_a"])
+    with django_assert_max_num_queries(15):
+        response = client.post(reverse("assessments:invitation_send", args=[world.open_a.pk]))
+    assert response.status_code == 302
+    assert world.open_a.invitations.filter(pending="invitation").count() == 500

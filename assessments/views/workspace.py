@@ -90,7 +90,11 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = access.get_organisation_for_user(request.user, pk)
-    campaigns = list(organisation.campaigns.annotate(response_count=Count("responses")))
+    campaigns = list(
+        organisation.campaigns.annotate(response_count=Count("responses")).order_by(
+            "-opens_on", "-pk"
+        )
+    )
     return render(
         request,
         "assessments/workspace/organisation_detail.html",
