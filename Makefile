@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 seed: install
+	mkdir -p data
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata questionnaire
 	$(PY) manage.py seed_demo
