@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+PYTEST_ARGS ?= -n 2 -q
 
 .PHONY: install install-test run seed test lint format migrations-check messages bench
 
