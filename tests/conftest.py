@@ -14,6 +14,16 @@ def _fast_test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_questionnaire_cache():
+    # Test databases reuse primary keys, so the in-memory content cache must not leak.
+    from assessments.survey import clear_content_cache
+
+    clear_content_cache()
+    yield
+    clear_content_cache()
+
+
+@pytest.fixture(autouse=True)
 def _default_language_after_each_test(settings):
     # A test-client request activates its language in the thread and leaves it active, so a
     # later test in the same worker would read another language than the default.

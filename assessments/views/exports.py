@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .. import exports
-from ._ownership import get_campaign_for_user, is_consultant_for
+from ..access import get_campaign_for_user, is_consultant_for
 
 
 def _download(export: exports.ExportFile) -> HttpResponse:
@@ -39,7 +39,7 @@ def _unavailable(request: HttpRequest, campaign, message: str, status: int) -> H
 @login_required
 @require_GET
 def export_aggregate(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, int(pk))
+    campaign = get_campaign_for_user(request.user, pk)
     try:
         export = exports.build_aggregate_export(campaign, fmt, translation.get_language())
     except exports.ExportUnavailable as refusal:
@@ -51,7 +51,7 @@ def export_aggregate(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @login_required
 @require_GET
 def export_responses(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, int(pk))
+    campaign = get_campaign_for_user(request.user, pk)
     if not is_consultant_for(request.user, campaign.organisation):
         # The round is the user's own (else 404 above), so saying why is no leak.
         message = _(

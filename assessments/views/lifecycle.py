@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from ..access import get_organisation_for_user, is_consultant_for
 from ..retention import delete_organisation, deletion_summary
-from ._ownership import get_organisation_for_user, is_consultant_for
 
 
 class ConfirmDeletionForm(forms.Form):
