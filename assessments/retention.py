@@ -60,8 +60,8 @@ class RetentionReport:
         for campaign in self.overdue_open_rounds:
             out.append(
                 f"warning: round {campaign.pk} ({campaign.organisation.name} — {campaign.name}) "
-                f"is still open, closing date {campaign.closes_on}; close it to delete its "
-                "invitation addresses and start its retention period"
+                f"is still open, closing date {campaign.closes_on}; run close_due_rounds (cron) "
+                "so that its invitation addresses are deleted and its retention period starts"
             )
         if not self.rounds:
             out.insert(0, "no rounds past their retention period")
