@@ -15,7 +15,31 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.survey_bench import _PG_RESET, DATABASES, ROOT, _ensure_pg_database, django_env
+from bench.survey_bench import _PG_RESET, ROOT, django_env
+
+PG_DATABASE = "bench_exports"  # not the survey benchmark's, so both can run at once
+DATABASES = {
+    "SQLite": lambda tmp: f"sqlite:///{tmp / 'bench.sqlite3'}",
+    "PostgreSQL": lambda tmp: f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}",
+}
+
+
+def _ensure_pg_database() -> None:
+    subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-c",
+            f"CREATE DATABASE {PG_DATABASE}",
+        ],
+        capture_output=True,
+    )
+
 
 PY = sys.executable
 SIZES = (1_000, 10_000)
