@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import survey
+from .views import reports, survey
 
 app_name = "assessments"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("survey/done/", survey.survey_done, name="survey_done"),
     path("survey/resume/", survey.survey_resume, name="survey_resume"),
     path("privacy/", survey.privacy, name="privacy"),
+    # PDF report (issue 5).
+    path("rounds/<int:pk>/report.pdf", reports.campaign_report, name="campaign_report"),
 ]
