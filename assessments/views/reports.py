@@ -7,28 +7,20 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from ..models import Campaign
+from ..access import get_campaign_for_user
 from ..reports import RenderError, ReportUnavailable, get_report_pdf, report_filename
 
 logger = logging.getLogger(__name__)
 
 
-def _get_campaign_for_user(request: HttpRequest, pk: int) -> Campaign:
-    # Until assessments.access lands: the same scoping, a 404 for other organisations' rounds.
-    return get_object_or_404(
-        Campaign.objects.for_user(request.user).select_related("organisation", "questionnaire"),
-        pk=pk,
-    )
-
-
 @login_required
 @require_GET
 def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _get_campaign_for_user(request, pk)
+    campaign = get_campaign_for_user(request.user, pk)
     language = request.GET.get("lang", "")
     if language not in dict(settings.LANGUAGES):
         language = translation.get_language() or settings.LANGUAGE_CODE

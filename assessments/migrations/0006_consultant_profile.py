@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0004_campaign_summary'),
+        ('assessments', '0005_invitation_outbox'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
