@@ -22,6 +22,7 @@ def main() -> int:
     for face in FACES:
         font = TTFont(ROOT / "static" / "fonts" / f"{face}.woff2")
         font.flavor = None
+        font.recalcTimestamp = False  # same input, same bytes
         font.save(out / f"{face}.ttf", reorderTables=True)
         print(out / f"{face}.ttf", (out / f"{face}.ttf").stat().st_size)
     return 0
