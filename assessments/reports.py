@@ -534,7 +534,7 @@ def report_context(campaign: Campaign, language: str) -> dict[str, Any]:
             "overall_index": format_number(results["overall_index"], language),
             "dimensions": dims,
             "summary": _summary(results, dims, language),
-            "radar": svgcharts.radar([d["short_name"] for d in dims], series),
+            "radar": svgcharts.radar([d["short_name"] for d in dims], series, size=330),
             "radar_series": series,
             "strongest": [items[c] for c in results["strongest"] if c in items],
             "weakest": [items[c] for c in results["weakest"] if c in items],
