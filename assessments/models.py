@@ -852,3 +852,106 @@ class CampaignSummary(models.Model):
 
     def __str__(self) -> str:
         return f"summary of {self.campaign_id}"
+
+
+# --- White-label branding ---------------------------------------------------------------
+
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_PIXELS = 4000 * 4000
+
+
+def logo_type(head: bytes) -> str | None:
+    """ "png" or "jpeg" from the file's first bytes; the name and the browser's type are ignored."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    return None
+
+
+def validate_logo(upload) -> None:
+    """A logo is a real PNG or JPEG of at most 1 MB and a sane pixel size.
+
+    Checked on content, not on the file name: the PDF renderer embeds these bytes, so an SVG
+    (which can reference URLs) or a decompression bomb must never get through.
+    """
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo may be at most 1 MB."), code="logo_too_large")
+    upload.seek(0)
+    kind = logo_type(upload.read(16))
+    upload.seek(0)
+    if kind is None:
+        raise ValidationError(_("The logo must be a PNG or JPEG image."), code="logo_type")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(upload) as image:
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationError(
+            _("The logo could not be read as an image."), code="logo_unreadable"
+        ) from None
+    finally:
+        upload.seek(0)
+    if width * height > LOGO_MAX_PIXELS:
+        raise ValidationError(
+            _("The logo may be at most 4000 × 4000 pixels."), code="logo_too_many_pixels"
+        )
+
+
+def logo_path(instance: ConsultantProfile, filename: str) -> str:
+    # Never keep the uploaded name: it is user input and says nothing useful.
+    return f"logos/{instance.user_id}-{secrets.token_hex(8)}"
+
+
+class ConsultantProfile(models.Model):
+    """How a consultant appears on the cover of the reports of the organisations they serve."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant_profile"
+    )
+    display_name = models.CharField(_("name on reports"), max_length=100)
+    organisation_name = models.CharField(_("consultancy"), max_length=100, blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to=logo_path,
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG or JPEG, at most 1 MB. Shown on the cover of the PDF report."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("consultant profile")
+        verbose_name_plural = _("consultant profiles")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def logo_bytes(self) -> tuple[str, bytes] | None:
+        """(mime type, bytes) of the stored logo, re-checked, or None."""
+        if not self.logo:
+            return None
+        try:
+            with self.logo.open("rb") as handle:
+                data = handle.read(LOGO_MAX_BYTES + 1)
+        except OSError:
+            return None
+        kind = logo_type(data[:16])
+        if kind is None or len(data) > LOGO_MAX_BYTES:
+            return None
+        return f"image/{kind}", data
+
+    @classmethod
+    def for_organisation(cls, organisation: Organisation) -> ConsultantProfile | None:
+        """The profile of the organisation's consultant (the first, if it has several)."""
+        return (
+            cls.objects.filter(
+                user__memberships__organisation=organisation,
+                user__memberships__role=Membership.Role.CONSULTANT,
+            )
+            .order_by("user__memberships__pk")
+            .first()
+        )

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import accounts, exports, lifecycle, survey, workspace
+from .views import accounts, exports, lifecycle, reports, survey, workspace
 
 
 class ExportFormat:
@@ -87,4 +87,10 @@ export_patterns = [
 ]
 # --- end of exports ---------------------------------------------------------------------------
 
-urlpatterns = survey_patterns + workspace_patterns + export_patterns
+
+# --- PDF report (issue 5) ------------------------------------------------------------------
+report_patterns = [
+    path("rounds/<int:pk>/report.pdf", reports.campaign_report, name="campaign_report"),
+]
+
+urlpatterns = survey_patterns + workspace_patterns + export_patterns + report_patterns
