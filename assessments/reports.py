@@ -262,9 +262,10 @@ def _summary(results: dict[str, Any], dims: list[dict[str, Any]], language: str)
     if results["indicative"]:
         paragraphs.append(
             _(
-                "Because fewer than 40% of those invited took part, read the results as "
+                "Because fewer than %(pct)s%% of those invited took part, read the results as "
                 "indicative: they may not speak for everyone."
             )
+            % {"pct": 40}
         )
     paragraphs.append(
         _(
