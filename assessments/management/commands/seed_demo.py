@@ -1,0 +1,343 @@
+"""Demo data: an installation company with a closed baseline round and an open follow-up round.
+
+Idempotent: objects are looked up by name and only created when missing, so running it again
+adds nothing. The closed round's answers are simulated from a seeded random model in which
+each respondent has a latent score per dimension (company level + team + role + person), so
+the dashboard tells a coherent story: collaboration strong, leadership and organisation weak,
+the office more positive about the organisation, the workshop less safe to experiment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from assessments.models import (
+    Answer,
+    Campaign,
+    Contract,
+    Item,
+    Membership,
+    OpenAnswer,
+    Organisation,
+    Questionnaire,
+    Response,
+    Role,
+    Team,
+    Tenure,
+    hash_token,
+)
+
+QUESTIONNAIRE_CODE = "leercultuur-mkb"
+ORGANISATION = "Installatiebedrijf Van Dijk"
+TEAMS = {"Werkplaats": 22, "Montage": 18, "Kantoor": 12, "Service": 9}
+ACCOUNTS = [
+    # username, password, role, first name, last name
+    ("adviseur", "demo-adviseur-2026", Membership.Role.CONSULTANT, "Anouk", "de Adviseur"),
+    ("hr", "demo-hr-2026", Membership.Role.HR, "Henk", "Rijsbergen"),
+]
+CLOSED_ROUND = "Nulmeting voorjaar 2026"
+CLOSED_OPENS_ON = dt.date(2026, 3, 9)
+CLOSED_CLOSES_ON = dt.date(2026, 3, 27)
+OPEN_ROUND = "Vervolgmeting najaar 2026"
+SEED = 20260309
+
+# Respondents per team in the closed round; None = chose "zeg ik liever niet".
+RESPONDENTS = {"Werkplaats": 19, "Montage": 15, "Kantoor": 11, "Service": 8, None: 5}
+# Managers and directors per team; the rest are employees, except a couple who skip the role.
+MANAGERS = {"Werkplaats": 3, "Montage": 3, "Kantoor": 2, "Service": 1, None: 1}
+DIRECTORS = {"Kantoor": 1, None: 1}
+NO_ROLE = {"Werkplaats": 1, "Montage": 1}
+
+COMPANY_LEVEL = {"D1": 3.6, "D2": 3.4, "D3": 4.0, "D4": 2.8, "D5": 2.7, "D6": 3.2}
+TEAM_EFFECT = {
+    "Werkplaats": {"D1": -0.2, "D2": -0.7, "D3": 0.1},
+    "Montage": {"D1": 0.2, "D6": -0.2},
+    "Kantoor": {"D1": -0.1, "D4": 0.2, "D5": 0.8},
+    "Service": {"D1": 0.3, "D6": 0.5},
+    None: {"D2": -0.3, "D4": -0.3},
+}
+ROLE_EFFECT = {
+    Role.MANAGER: {"D2": 0.2, "D4": 0.5, "D5": 0.4},
+    Role.DIRECTOR: {"D2": 0.5, "D4": 0.9, "D5": 0.8, "D6": 0.4},
+}
+TENURE_EFFECT = {Tenure.UNDER_1: {"D3": 0.2, "D5": -0.3}}
+CONTRACT_EFFECT = {Contract.TEMPORARY: {"D4": -0.2, "D5": -0.4}}
+# Items that stand out from their dimension, on the scored (after reversal) scale.
+ITEM_EFFECT = {"D3.2": 0.5, "D3.4": -0.6, "D5.9": -0.4, "D5.8": -0.5, "D1.5": -0.3, "D4.7": 0.3}
+
+OPEN_ANSWERS = {
+    "O1": [
+        "Meer tijd om nieuwe collega's goed in te werken. Nu gebeurt dat tussen de klussen door.",
+        "Duidelijk maken hoeveel geld er is voor cursussen en hoe je dat aanvraagt.",
+        "Dat de leiding vaker vraagt wat wij zelf willen leren.",
+        "Minder mopperen als er iets misgaat in de werkplaats, dan durven mensen het eerder te "
+        "melden.",
+        "Na elk groot project even samen terugkijken wat beter kan.",
+        "Meer uitleg over warmtepompen en nieuwe installaties, daar krijgen we steeds meer "
+        "vragen over.",
+        "Verbeterideeën ook echt oppakken, niet alleen opschrijven.",
+        "Een vast moment in het jaar om over je ontwikkeling te praten.",
+        "Werkinstructies bijwerken. Sommige zijn nog van jaren geleden.",
+    ],
+    "O2": [
+        "Toen ik met een ervaren monteur meeging naar een lastige storing en hij alles uitlegde.",
+        "De cursus over zonnepanelen. Ik kon het daarna meteen in de praktijk doen.",
+        "Bij een leverancier kregen we een demo van een nieuwe ketel. Zelf proberen hielp het "
+        "meest.",
+        "Een klus waar het misging en we daarna samen hebben gekeken wat we anders doen.",
+        "Ik mocht een nieuw planningsprogramma uitzoeken en invoeren. Daar heb ik veel van "
+        "geleerd.",
+        "Samen met een klant een oplossing bedenken voor een oud pand.",
+    ],
+}
+
+
+@dataclass
+class Respondent:
+    team: str | None
+    role: str
+    tenure: str
+    contract: str
+
+
+class Command(BaseCommand):
+    help = "Create (once) a demo organisation with accounts, a closed round and an open round."
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            questionnaire = self._questionnaire()
+            organisation = self._organisation()
+            self._accounts(organisation)
+            closed = self._closed_round(organisation, questionnaire)
+            opened = self._open_round(organisation, questionnaire)
+            if hash_token(opened.link_token()) != opened.link_token_hash:
+                # SECRET_KEY changed since the link was made, so the old link no longer works.
+                opened.set_link_token()
+                opened.save(update_fields=["link_salt", "link_token_hash"])
+        self._report(organisation, [closed, opened], opened.survey_url())
+
+    def _questionnaire(self) -> Questionnaire:
+        if not Questionnaire.objects.filter(code=QUESTIONNAIRE_CODE, version=1).exists():
+            call_command("loaddata", "questionnaire", verbosity=0)
+        questionnaire = (
+            Questionnaire.objects.published()
+            .filter(code=QUESTIONNAIRE_CODE)
+            .order_by("-version")
+            .first()
+        )
+        if questionnaire is None:
+            raise CommandError(f"No published questionnaire {QUESTIONNAIRE_CODE!r} found.")
+        return questionnaire
+
+    def _organisation(self) -> Organisation:
+        organisation, _ = Organisation.objects.get_or_create(
+            name=ORGANISATION, defaults={"sector": "construction", "size_band": "10-49"}
+        )
+        for name, size in TEAMS.items():
+            Team.objects.get_or_create(
+                organisation=organisation, name=name, defaults={"size": size}
+            )
+        return organisation
+
+    def _accounts(self, organisation: Organisation) -> None:
+        User = get_user_model()
+        for username, password, role, first_name, last_name in ACCOUNTS:
+            user, _ = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "email": f"{username}@example.com",
+                },
+            )
+            # Reset on every run so that the printed password always works.
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            Membership.objects.get_or_create(
+                user=user, organisation=organisation, defaults={"role": role}
+            )
+
+    def _closed_round(self, organisation: Organisation, questionnaire: Questionnaire) -> Campaign:
+        campaign, _ = Campaign.objects.get_or_create(
+            organisation=organisation,
+            name=CLOSED_ROUND,
+            defaults={
+                "questionnaire": questionnaire,
+                "opens_on": CLOSED_OPENS_ON,
+                "closes_on": CLOSED_CLOSES_ON,
+                "threshold": 5,
+                "ask_team": True,
+                "ask_role": True,
+                "ask_tenure": True,
+                "ask_contract": True,
+                "expected_respondents": sum(TEAMS.values()),
+            },
+        )
+        if campaign.status == Campaign.Status.DRAFT:
+            campaign.open()
+        if not campaign.responses.exists():
+            simulate_responses(campaign, random.Random(SEED))
+        if campaign.status != Campaign.Status.CLOSED:
+            campaign.close()
+            campaign.closed_on = campaign.closes_on
+            campaign.save(update_fields=["closed_on"])
+        return campaign
+
+    def _open_round(self, organisation: Organisation, questionnaire: Questionnaire) -> Campaign:
+        today = timezone.localdate()
+        campaign, _ = Campaign.objects.get_or_create(
+            organisation=organisation,
+            name=OPEN_ROUND,
+            defaults={
+                "questionnaire": questionnaire,
+                "opens_on": today - dt.timedelta(days=3),
+                "closes_on": today + dt.timedelta(days=14),
+                "threshold": 5,
+                "ask_team": True,
+                "ask_role": True,
+                "expected_respondents": sum(TEAMS.values()),
+            },
+        )
+        if not campaign.opens_on <= today <= campaign.closes_on:
+            # Run again weeks later, the printed link should still lead to an open survey.
+            campaign.opens_on = min(campaign.opens_on, today)
+            campaign.closes_on = max(campaign.closes_on, today + dt.timedelta(days=14))
+            campaign.save(update_fields=["opens_on", "closes_on"])
+        if campaign.status != Campaign.Status.OPEN:
+            campaign.open()
+        return campaign
+
+    def _report(self, organisation: Organisation, rounds: list[Campaign], url: str) -> None:
+        try:
+            login = f"{settings.SITE_URL}{reverse('login')}"
+        except NoReverseMatch:
+            login = f"{settings.SITE_URL}/"
+        width = max(len(r.name) for r in rounds)
+        lines = [
+            "",
+            f"Demo data ready: {organisation.name}",
+            "",
+            f"  Accounts (log in at {login})",
+        ]
+        # Plain English like the rest of this output, whatever the active language.
+        labels = {Membership.Role.CONSULTANT: "Consultant", Membership.Role.HR: "HR manager"}
+        for username, password, role, *_ in ACCOUNTS:
+            lines.append(f"    {labels[role]:<12} {username} / {password}")
+        lines += ["", "  Rounds"]
+        for campaign in rounds:
+            lines.append(
+                f"    id {campaign.pk:<4} {campaign.name:<{width}}  {campaign.status:<6}  "
+                f"{campaign.responses.count():>3} responses  "
+                f"{campaign.opens_on:%d-%m-%Y} – {campaign.closes_on:%d-%m-%Y}"
+            )
+        lines += [
+            "",
+            "  Questionnaire link of the open round:",
+            f"    {url}",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))
+
+
+def simulate_responses(campaign: Campaign, rng: random.Random) -> None:
+    """Store simulated, internally consistent responses for a round, in a few queries."""
+    items = campaign.questionnaire.ordered_items()
+    teams = {team.name: team for team in campaign.teams.all()}
+    item_offset = {item.code: ITEM_EFFECT.get(item.code, rng.gauss(0, 0.2)) for item in items}
+    days = (campaign.closes_on - campaign.opens_on).days + 1
+    # Most answers come in during the first days and after the reminder a week later.
+    day_weights = [3 if d < 3 else 2 if 7 <= d < 9 else 1 for d in range(days)]
+    for d in range(days):
+        if (campaign.opens_on + dt.timedelta(days=d)).weekday() >= 5:
+            day_weights[d] = 0.2
+
+    respondents = _respondents(rng)
+    responses, answers = [], []
+    for respondent in respondents:
+        response = Response(
+            campaign=campaign,
+            submitted_on=campaign.opens_on
+            + dt.timedelta(days=rng.choices(range(days), day_weights)[0]),
+            team=teams.get(respondent.team) if respondent.team else None,
+            role=respondent.role,
+            tenure=respondent.tenure,
+            contract=respondent.contract,
+        )
+        responses.append(response)
+        general = rng.gauss(0, 0.35)
+        latent = {
+            code: level
+            + general
+            + rng.gauss(0, 0.3)
+            + TEAM_EFFECT[respondent.team].get(code, 0)
+            + ROLE_EFFECT.get(respondent.role, {}).get(code, 0)
+            + TENURE_EFFECT.get(respondent.tenure, {}).get(code, 0)
+            + CONTRACT_EFFECT.get(respondent.contract, {}).get(code, 0)
+            for code, level in COMPANY_LEVEL.items()
+        }
+        for item in items:
+            expected = latent[item.dimension.code] + item_offset[item.code]
+            value = _answer(rng, item, expected, respondent)
+            answers.append(Answer(response=response, item=item, value=value))
+    Response.objects.bulk_create(responses)
+    Answer.objects.bulk_create(answers, batch_size=1000)
+
+    questions = {q.code: q for q in campaign.questionnaire.open_questions.all()}
+    writers = rng.sample(responses, sum(len(texts) for texts in OPEN_ANSWERS.values()))
+    open_answers = []
+    for code, texts in OPEN_ANSWERS.items():
+        if code in questions:
+            for text in texts:
+                open_answers.append(
+                    OpenAnswer(response=writers.pop(), question=questions[code], text=text)
+                )
+    OpenAnswer.objects.bulk_create(open_answers)
+
+
+def _respondents(rng: random.Random) -> list[Respondent]:
+    respondents = []
+    for team, count in RESPONDENTS.items():
+        roles = (
+            [Role.MANAGER] * MANAGERS.get(team, 0)
+            + [Role.DIRECTOR] * DIRECTORS.get(team, 0)
+            + [""] * NO_ROLE.get(team, 0)
+        )
+        roles += [Role.EMPLOYEE] * (count - len(roles))
+        for role in roles:
+            contract = rng.choices(
+                [Contract.PERMANENT, Contract.TEMPORARY, Contract.WORK_STUDY, ""],
+                [68, 15, 9, 8],
+            )[0]
+            if role == Role.DIRECTOR:
+                contract = Contract.PERMANENT
+            tenure_options = [Tenure.UNDER_1, Tenure.FROM_1_TO_5, Tenure.OVER_5, ""]
+            tenure_weights = [12, 33, 45, 10]
+            if contract == Contract.WORK_STUDY:
+                tenure_weights = [60, 40, 0, 0]
+            elif role == Role.DIRECTOR:
+                tenure_weights = [0, 0, 1, 0]
+            tenure = rng.choices(tenure_options, tenure_weights)[0]
+            respondents.append(Respondent(team, str(role), str(tenure), str(contract)))
+    rng.shuffle(respondents)
+    return respondents
+
+
+def _answer(rng: random.Random, item: Item, expected: float, respondent: Respondent) -> int | None:
+    if item.allows_not_applicable:
+        # Shop-floor employees see less of budgets and customer contacts.
+        on_floor = respondent.team in {"Werkplaats", "Montage"} and respondent.role == Role.EMPLOYEE
+        if rng.random() < (0.14 if on_floor else 0.04):
+            return None
+    score = min(5, max(1, round(expected + rng.gauss(0, 0.65))))
+    # A reverse item is answered on the opposite side, so it scores coherently after 6 − x.
+    return 6 - score if item.is_reversed else score
