@@ -389,6 +389,10 @@ def heatmap_rows(results: dict[str, Any], by: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _cell(value: float | None) -> str:
+    return "–" if value is None else number_format(value, 2)
+
+
 def heatmap_figure(results: dict[str, Any], by: str) -> dict[str, Any] | None:
     """Groups × dimensions; suppressed groups are grey rows with a note and no values."""
     rows = heatmap_rows(results, by)
@@ -399,10 +403,7 @@ def heatmap_figure(results: dict[str, Any], by: str) -> dict[str, Any] | None:
     y = [r["label"] for r in rows]
     too_few = _("too few responses")
     z = [r["values"] for r in rows]
-    text = [
-        [too_few if r["suppressed"] else ("–" if v is None else number_format(v, 2)) for v in r["values"]]
-        for r in rows
-    ]
+    text = [[too_few if r["suppressed"] else _cell(v) for v in r["values"]] for r in rows]
     data = [
         {
             "type": "heatmap",

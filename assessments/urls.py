@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import survey
+from .views import results, survey
 
 app_name = "assessments"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("survey/done/", survey.survey_done, name="survey_done"),
     path("survey/resume/", survey.survey_resume, name="survey_resume"),
     path("privacy/", survey.privacy, name="privacy"),
+    # Results (HR and consultants of the round's organisation).
+    path("rounds/<int:pk>/results/", results.campaign_results_view, name="campaign_results"),
 ]
