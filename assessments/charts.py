@@ -118,6 +118,17 @@ def _dims(results: dict[str, Any]) -> list[dict[str, Any]]:
     return results.get("dimensions", [])
 
 
+def _wrap(label: str, width: int = 14) -> str:
+    """Break a long axis label over lines (plotly text knows only <br>)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def _closed(values: list[Any]) -> list[Any]:
     # A radar line only closes when its first point is repeated at the end.
     return [*values, values[0]] if values else values
@@ -185,7 +196,7 @@ _RADAR_STYLE: dict[str, dict[str, Any]] = {
 
 def radar_figure(results: dict[str, Any]) -> dict[str, Any]:
     """Six axes on a 1–5 scale; overlays start hidden and are switched on by the page."""
-    labels = _closed([d["short_name"] or d["name"] for d in _dims(results)])
+    labels = _closed([_wrap(d["short_name"] or d["name"]) for d in _dims(results)])
     data = []
     for series in radar_series(results):
         trace = {
@@ -210,8 +221,10 @@ def radar_figure(results: dict[str, Any]) -> dict[str, Any]:
                     "range": SCALE_RANGE,
                     "tickvals": [1, 2, 3, 4, 5],
                     "gridcolor": PALETTE["grid"],
-                    "angle": 90,
-                    "tickangle": 90,
+                    # Between the first two axes, so the scale does not cover a label.
+                    "angle": 60,
+                    "tickangle": 0,
+                    "tickfont": {"size": 11, "color": PALETTE["muted"]},
                 },
                 "angularaxis": {"gridcolor": PALETTE["grid"], "direction": "clockwise"},
                 "bgcolor": "rgba(0,0,0,0)",
@@ -221,6 +234,12 @@ def radar_figure(results: dict[str, Any]) -> dict[str, Any]:
             legend={"orientation": "h", "y": -0.12, "x": 0.5, "xanchor": "center"},
             height=420,
         ),
+        # Layout changes dashboard.js applies on a phone-sized chart.
+        "narrow": {
+            "margin": {"l": 64, "r": 64, "t": 44, "b": 24},
+            "font": {"family": FONT, "size": 12, "color": PALETTE["text"]},
+            "height": 380,
+        },
     }
 
 
@@ -333,7 +352,13 @@ def distribution_figure(results: dict[str, Any]) -> dict[str, Any]:
             xaxis={"range": [0, 100], "ticksuffix": "%", "gridcolor": PALETTE["grid"]},
             yaxis={"autorange": "reversed", "automargin": True},
             showlegend=True,
-            legend={"orientation": "h", "y": -0.18, "x": 0.5, "xanchor": "center"},
+            legend={
+                "orientation": "h",
+                "y": -0.18,
+                "x": 0.5,
+                "xanchor": "center",
+                "traceorder": "normal",
+            },
             margin={"l": 10, "r": 20, "t": 10, "b": 40},
             height=120 + 44 * max(len(dims), 1),
         ),
@@ -400,7 +425,7 @@ def heatmap_figure(results: dict[str, Any], by: str) -> dict[str, Any] | None:
         return None
     dims = _dims(results)
     x = [d["short_name"] or d["name"] for d in dims]
-    y = [r["label"] for r in rows]
+    y = [_wrap(r["label"], 24) for r in rows]
     too_few = _("too few responses")
     z = [r["values"] for r in rows]
     text = [[too_few if r["suppressed"] else _cell(v) for v in r["values"]] for r in rows]
@@ -474,6 +499,7 @@ def heatmap_figure(results: dict[str, Any], by: str) -> dict[str, Any] | None:
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
             height=90 + 46 * len(rows),
         ),
+        "narrow": {"xaxis.tickangle": -90, "font.size": 12, "height": 150 + 46 * len(rows)},
     }
 
 

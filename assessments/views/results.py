@@ -98,10 +98,16 @@ def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
     by = requested if requested in available else (available[0] if available else None)
     breakdown = results["breakdowns"].get(by) if by else None
     figures = charts.dashboard_figures(results, by)
+    cards = _dimension_cards(results)
     context.update(
         {
+            "summary_bands": [
+                ({"code": code, "cards": [c for c in cards if c["band"] == code]}, code)
+                for code in ("high", "middle", "vulnerable", "low")
+            ],
+            "attention_count": sum(1 for c in cards if c["attention"]),
             "figures": figures,
-            "cards": _dimension_cards(results),
+            "cards": cards,
             "strongest": _extreme_items(results, results["strongest"]),
             "weakest": _extreme_items(results, results["weakest"]),
             "radar": _radar_table(results),

@@ -31,7 +31,21 @@
       return;
     }
     var figure = figures[id];
-    window.Plotly.newPlot(chart, figure.data, figure.layout, config).then(function () {
+    var layout = figure.layout;
+    if (figure.narrow && chart.clientWidth < 576) {
+      layout = JSON.parse(JSON.stringify(layout));
+      Object.keys(figure.narrow).forEach(function (path) {
+        // Keys are plotly attribute paths such as "xaxis.tickangle".
+        var parts = path.split(".");
+        var target = layout;
+        parts.slice(0, -1).forEach(function (part) {
+          target[part] = target[part] || {};
+          target = target[part];
+        });
+        target[parts[parts.length - 1]] = figure.narrow[path];
+      });
+    }
+    window.Plotly.newPlot(chart, figure.data, layout, config).then(function () {
       chart.classList.add("is-drawn");
       var holder = chart.closest("figure");
       var table = holder && holder.querySelector("details.chart-table");
