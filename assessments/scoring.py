@@ -340,7 +340,8 @@ def summarize(
     """All scores of one group of respondents (see the module docstring for the rules)."""
     specs = _checked_items(items)
     min_n = threshold or 0
-    columns = {spec.code: _column(spec, responses) for spec in specs}
+    plain = set(map(type, responses)) <= {dict}
+    columns = {spec.code: _column(spec, responses, plain) for spec in specs}
     dimensions: list[DimensionScore] = []
     exact_means: list[Fraction | None] = []
     for code, dimension_specs in _dimensions(specs).items():
@@ -362,9 +363,9 @@ _SCORED = {value: value for value in range(SCALE_MIN, SCALE_MAX + 1)}
 _REVERSED = {value: SCALE_MIN + SCALE_MAX - value for value in range(SCALE_MIN, SCALE_MAX + 1)}
 
 
-def _column(spec: ItemSpec, responses: Sequence[Answers]) -> _Column:
+def _column(spec: ItemSpec, responses: Sequence[Answers], plain: bool) -> _Column:
     code = spec.code
-    if set(map(type, responses)) <= {dict}:
+    if plain:
         # dict.get mapped in C: the per-answer loop is what dominates large rounds.
         raws = list(map(dict.get, responses, repeat(code), repeat(_MISSING)))  # type: ignore[arg-type]
     else:

@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 RESULTS = HERE / "results"
-SUITES = ["survey"]
+SUITES = ["survey", "results"]
 
 
 def machine() -> str:
