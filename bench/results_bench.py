@@ -59,14 +59,13 @@ def inner() -> dict:
     import datetime as dt
     import random
 
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import NoReverseMatch, clear_url_caches, reverse
+    from django.urls import reverse
     from django.utils import timezone
 
     from assessments import results as results_module
@@ -87,12 +86,6 @@ def inner() -> dict:
             cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", "--noinput", verbosity=0)
     call_command("loaddata", "questionnaire", verbosity=0)
-    try:
-        reverse("assessments:home")
-    except NoReverseMatch:
-        # Until the workspace is in main, base.html's links need stand-ins.
-        settings.ROOT_URLCONF = "tests.urls_workspace_stub"
-        clear_url_caches()
 
     questionnaire = Questionnaire.objects.get(version=1)
     items = list(questionnaire.ordered_items())

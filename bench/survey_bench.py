@@ -222,7 +222,7 @@ def count_stored(env: dict[str, str]) -> tuple[int, int]:
         capture_output=True,
         text=True,
     )
-    responses, answers = out.stdout.split()
+    responses, answers = out.stdout.strip().splitlines()[-1].split()
     return int(responses), int(answers)
 
 
@@ -232,14 +232,15 @@ def page_figures(env: dict[str, str], token: str, repeats: int = 300) -> dict:
 import time, statistics, gzip, json
 from django.test import Client
 from django.contrib.staticfiles import finders
-c = Client()
+c = Client(HTTP_HOST="127.0.0.1")
 c.get("/s/{token}/")
 c.post("/survey/")
 times = []
 for i in range({repeats}):
     t = time.perf_counter(); r = c.get("/survey/step/2/"); times.append(time.perf_counter() - t)
 html = r.content
-css = [finders.find(p) for p in ("vendor/bootstrap/bootstrap.min.css", "css/app.css")]
+import re
+css = [finders.find(p) for p in re.findall(r'href="/static/([^"]+\\.css)"', html.decode())]
 sizes = {{"html": len(gzip.compress(html, 6))}}
 for p in css:
     if p:

@@ -1,6 +1,7 @@
 """Leercultuur settings: one file, configured by the environment (see README)."""
 
 import os
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -170,6 +171,8 @@ STORAGES = {
         )
     },
 }
+# Before collectstatic has run (tests, make run) WhiteNoise finds files through the finders.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 # Lets gunicorn serve static files straight from the source folders when collectstatic was not
 # run (benchmarks, make run); production runs collectstatic and uses the manifest.
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", "1" if DEBUG else "0")

@@ -11,3 +11,13 @@ def _fast_test_settings(settings, tmp_path):
     }
     settings.SECURE_SSL_REDIRECT = False
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_questionnaire_cache():
+    # Test databases reuse primary keys, so the in-memory content cache must not leak.
+    from assessments.survey import clear_content_cache
+
+    clear_content_cache()
+    yield
+    clear_content_cache()

@@ -5,7 +5,7 @@ import json
 import re
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext
@@ -28,15 +28,6 @@ pytestmark = pytest.mark.django_db
 ITEMS = [f"D{d}.{i}" for d in (1, 2, 3) for i in (1, 2, 3)]
 # Bezorging (2 people) answers in a way no other group does, so its means are distinctive.
 HIDDEN_VALUES = {"D1.1": 1, "D1.2": 1, "D1.3": 2, "D2.1": 2, "D2.2": 2, "D2.3": 1}
-
-
-@pytest.fixture(autouse=True)
-def _workspace_urls(settings):
-    # base.html links to the workspace for signed-in users; stub it until it is in main.
-    try:
-        reverse("assessments:home")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.urls_workspace_stub"
 
 
 @pytest.fixture

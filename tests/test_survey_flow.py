@@ -125,6 +125,19 @@ def test_double_click_and_replayed_submit_store_exactly_one_response(emma, round
     assert Answer.objects.count() == 6
 
 
+def test_two_employees_on_the_round_link_never_see_each_others_answers(round_and_token, emma):
+    _, token = round_and_token
+    start(emma)
+    emma.post(STEP_URL.format(1), {"action": "next"})
+    answer_page(emma, 2, {"D1.1": "5"}, action="save")
+    eddie = Client()
+    eddie.get(f"/s/{token}/")
+    start(eddie)
+    html = eddie.get(STEP_URL.format(2)).content.decode()
+    assert " checked" not in html
+    assert SurveyDraft.objects.count() == 2
+
+
 def test_a_page_with_a_missing_answer_comes_back_with_the_given_answers_kept(emma):
     start(emma)
     emma.post(STEP_URL.format(1), {"action": "next"})

@@ -10,22 +10,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import charts
-from ..models import Campaign
+from ..access import get_campaign_for_user
 from ..results import campaign_results
-
-
-def _get_campaign_for_user(user, pk: int) -> Campaign:
-    # Stand-in for assessments.access.get_campaign_for_user until the workspace lands in main:
-    # another organisation's round is a 404, never a 403 that would confirm it exists.
-    return get_object_or_404(
-        Campaign.objects.for_user(user).select_related("organisation", "questionnaire"), pk=pk
-    )
 
 
 def _breakdown_names() -> dict[str, str]:
@@ -86,7 +78,7 @@ def _radar_table(results: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @require_GET
 def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _get_campaign_for_user(request.user, pk)
+    campaign = get_campaign_for_user(request.user, pk)
     results = campaign_results(campaign, translation.get_language())
     context: dict[str, Any] = {"campaign": campaign, "results": results}
     if not results["visible"]:

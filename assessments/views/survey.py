@@ -167,7 +167,9 @@ def survey_intro(request: HttpRequest) -> HttpResponse:
                 ).first()
                 if invitation is None:
                     return _unavailable(request)
-            existing = SurveyDraft.objects.filter(invitation=invitation).first()
+            existing = None
+            if invitation is not None:
+                existing = SurveyDraft.objects.filter(invitation=invitation).first()
             if existing is not None:
                 # Opened on another device first: continue those answers.
                 draft, code = existing, new_code_for(existing)
