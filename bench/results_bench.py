@@ -268,6 +268,7 @@ def _ensure_pg_database() -> None:
 
 def run() -> dict:
     data: dict = {"title": "Results: campaign_results, dashboard, benchmark", "databases": {}}
+    data["load_average_before"] = round(os.getloadavg()[0], 1)
     only = os.environ.get("BENCH_DATABASES")
     for name, url_for in DATABASES.items():
         if only and name not in only.split(","):
@@ -285,6 +286,7 @@ def run() -> dict:
             if out.returncode != 0:
                 raise RuntimeError(f"{name}: {out.stderr[-3000:]}")
             data["databases"][name] = json.loads(out.stdout.strip().splitlines()[-1])
+    data["load_average_after"] = round(os.getloadavg()[0], 1)
     data["js_gzip_bytes"] = js_sizes()
     data["markdown"] = markdown(data)
     return data
@@ -301,7 +303,8 @@ def markdown(data: dict) -> list[str]:
         "quarter of the respondents. *Cold*: the results cache emptied first (so the answers "
         "are read and scored); *warm*: the cached numbers plus labels. Dashboard = the whole "
         "view through Django's test client (session, round, results, charts, template), "
-        "`?by=team`. Medians.",
+        "`?by=team`. Medians. 1-minute load average of the (shared) machine: "
+        f"{data['load_average_before']} before, {data['load_average_after']} after.",
         "",
         "| database | responses | campaign_results cold | warm | dashboard cold | warm | "
         "queries (cold / warm) | HTML gzip |",
