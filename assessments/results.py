@@ -38,7 +38,7 @@ def _pct(value: float | None) -> float | None:
 
 
 def state_key(campaign: Campaign, data_version: str) -> str:
-    raw = f"{campaign.pk}:{campaign.threshold}:{campaign.status}:{data_version}:v3"
+    raw = f"{campaign.pk}:{campaign.threshold}:{campaign.status}:{data_version}:v4"
     return "results:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -116,9 +116,13 @@ def _breakdown(data: RoundData, name: str) -> dict[str, Any]:
     for group in plan.shown:
         members = [r.answers for r in data.respondents if getattr(r, name) == group.label]
         groups.append({"key": group.label, **_group_means(_summarize(data, members))})
+    listed = {g.label for g in plan.shown} | {g.label for g in plan.suppressed}
+    everyone = dict.fromkeys([*data.group_order(name), *sorted(listed)])
     return {
         "allowed": plan.allowed,
         "reason": str(plan.reason) if plan.reason else None,
+        # Display order of all listed groups (shown and suppressed), e.g. the team list.
+        "order": [label for label in everyone if label in listed],
         "groups": groups,
         "suppressed": [{"key": g.label, "reason": str(g.reason)} for g in plan.suppressed],
     }
