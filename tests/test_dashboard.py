@@ -240,5 +240,28 @@ def test_the_dashboard_needs_a_fixed_number_of_queries(
     client.force_login(alice)
     url = reverse("assessments:campaign_results", args=[campaign.pk])
     # Session, user, round, then campaign_results (cold cache): the same for any N.
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(27):
         assert client.get(url, {"by": "team"}).status_code == 200
+
+
+def test_alice_finds_the_pdf_and_aggregate_downloads_but_not_the_response_file(
+    client, alice, bakery_round
+):
+    client.force_login(alice)
+    html = client.get(reverse("assessments:campaign_results", args=[bakery_round.pk])).content
+    html = html.decode()
+    assert reverse("assessments:campaign_report", args=[bakery_round.pk]) + "?lang=nl" in html
+    assert reverse("assessments:campaign_report", args=[bakery_round.pk]) + "?lang=en" in html
+    assert reverse("assessments:export_aggregate", args=[bakery_round.pk, "xlsx"]) in html
+    assert reverse("assessments:export_responses", args=[bakery_round.pk, "xlsx"]) not in html
+
+
+def test_carol_the_consultant_gets_the_response_file_once_the_round_is_closed(
+    client, carol, bakery_round
+):
+    client.force_login(carol)
+    url = reverse("assessments:campaign_results", args=[bakery_round.pk])
+    export = reverse("assessments:export_responses", args=[bakery_round.pk, "csv"])
+    assert export not in client.get(url).content.decode()
+    bakery_round.close()
+    assert export in client.get(url).content.decode()

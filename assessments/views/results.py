@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import charts
-from ..access import get_campaign_for_user
+from ..access import get_campaign_for_user, is_consultant_for
+from ..models import Campaign
 from ..results import campaign_results
 
 
@@ -80,7 +81,17 @@ def _radar_table(results: dict[str, Any]) -> dict[str, Any]:
 def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
     results = campaign_results(campaign, translation.get_language())
-    context: dict[str, Any] = {"campaign": campaign, "results": results}
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "results": results,
+        # The anonymised response file is for the organisation's consultant, once the round
+        # is closed (two files of an open round differ by exactly the newest respondents).
+        "can_export_responses": (
+            is_consultant_for(request.user, campaign.organisation)
+            and campaign.status == Campaign.Status.CLOSED
+            and campaign.answers_deleted_on is None
+        ),
+    }
     if not results["visible"]:
         return render(request, "assessments/results/dashboard.html", context)
 
