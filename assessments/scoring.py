@@ -642,3 +642,75 @@ def _beta_fraction(a: float, b: float, x: float) -> float:
         if abs(c * d - 1) < 1e-15:
             break
     return result
+
+
+# --- Many groups of one round ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    """Every respondent's dimension scores, computed once and summed for many groups.
+
+    A breakdown needs only the dimension means of each group, so the dashboard scores each
+    respondent once instead of running :func:`summarize` per group. A score s/c is kept as
+    the integer s·(L/c) over the dimension's common denominator L, so group means stay exact.
+    """
+
+    dimensions: tuple[str, ...]
+    denominators: tuple[int, ...]
+    rows: tuple[tuple[int | None, ...], ...]  # per respondent, per dimension; None: < ⅔ valid
+
+
+@dataclass(frozen=True)
+class GroupMeans:
+    n: int
+    dimensions: dict[str, float | None]  # None when fewer than the threshold have a score
+    overall: float | None
+
+
+def score_table(responses: Sequence[Answers], items: Sequence[ItemSpec]) -> ScoreTable:
+    specs = _checked_items(items)
+    plain = set(map(type, responses)) <= {dict}
+    per_dimension: list[list[int | None]] = []
+    denominators: list[int] = []
+    codes: list[str] = []
+    for code, dimension_specs in _dimensions(specs).items():
+        columns = [_column(spec, responses, plain).values for spec in dimension_specs]
+        m = len(columns)
+        common = math.lcm(*range(1, m + 1))
+        factor = {c: common // c for c in range(1, m + 1) if has_enough_items(c, m)}
+        numerators: list[int | None] = []
+        for row in zip(*columns, strict=True):
+            valid = m - row.count(None)
+            numerators.append(sum(filter(None, row)) * factor[valid] if valid in factor else None)
+        per_dimension.append(numerators)
+        denominators.append(common)
+        codes.append(code)
+    rows = tuple(zip(*per_dimension, strict=True)) if per_dimension else ((),) * len(responses)
+    return ScoreTable(tuple(codes), tuple(denominators), rows)
+
+
+def group_means(
+    table: ScoreTable, members: Iterable[int], *, threshold: int | None = None
+) -> GroupMeans:
+    """The dimension means and overall index of the respondents at positions ``members``.
+
+    The same numbers :func:`summarize` gives for that group (a mean on fewer than
+    ``threshold`` respondents is None, and so is the overall index then).
+    """
+    rows = [table.rows[i] for i in members]
+    min_n = threshold or 0
+    means: dict[str, float | None] = {}
+    exact: list[Fraction] = []
+    for j, code in enumerate(table.dimensions):
+        values = [row[j] for row in rows if row[j] is not None]
+        if not values or len(values) < min_n:
+            means[code] = None
+            continue
+        mean = Fraction(sum(values), len(values) * table.denominators[j])  # type: ignore[arg-type]
+        means[code] = float(mean)
+        exact.append(mean)
+    overall = None
+    if exact and len(exact) == len(table.dimensions):
+        overall = float(sum(exact, Fraction(0)) / len(exact))
+    return GroupMeans(len(rows), means, overall)
