@@ -10,6 +10,7 @@ settings make Redis or the database table, so every worker and every app server 
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -22,6 +23,8 @@ from django_ratelimit.core import get_usage
 # nothing. Logins count on their own.
 SURVEY_GROUP = "survey-secret"
 LOGIN_GROUP = "login"
+
+logger = logging.getLogger(__name__)
 
 
 def miss_rate() -> str:
@@ -54,7 +57,13 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _usage(request: HttpRequest, group: str, increment: bool) -> dict | None:
-    return get_usage(request, group=group, key="ip", rate=miss_rate(), increment=increment)
+    try:
+        return get_usage(request, group=group, key="ip", rate=miss_rate(), increment=increment)
+    except Exception:
+        # A cache outage must not take every questionnaire link down with it; the limit is
+        # back as soon as the cache is.
+        logger.warning("rate limit cache unavailable", exc_info=True)
+        return None
 
 
 def is_blocked(request: HttpRequest, group: str = SURVEY_GROUP) -> bool:

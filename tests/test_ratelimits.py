@@ -208,3 +208,15 @@ def test_the_counters_live_in_the_shared_cache(shared_cache, clock, open_round, 
     usage = get_usage(request, group=SURVEY_GROUP, key="ip", rate=miss_rate())
     assert usage["count"] == 1
     assert cache is caches["default"]
+
+
+def test_a_cache_outage_does_not_take_the_questionnaire_links_down(settings, open_round):
+    _, token = open_round
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    assert from_address("198.51.100.7").get(f"/s/{token}/").status_code == 302
+    assert from_address("198.51.100.7").get(f"/s/{secrets.token_urlsafe(32)}/").status_code == 404
