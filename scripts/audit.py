@@ -38,7 +38,7 @@ def audit(service: str) -> tuple[dict | None, str]:
         "--timeout",
         "30",
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)  # noqa: S603
     try:
         return json.loads(proc.stdout), proc.stderr
     except json.JSONDecodeError:

@@ -52,7 +52,7 @@ def test_pages_carry_the_security_headers_in_production(tmp_path):
         assert headers["referrer-policy"] == "same-origin"
         assert headers["cross-origin-opener-policy"] == "same-origin"
         csp = dict(
-            (part.strip().split(" ", 1) + [""])[:2]
+            [*part.strip().split(" ", 1), ""][:2]
             for part in headers["content-security-policy"].split(";")
             if part.strip()
         )
