@@ -8,7 +8,7 @@ beyond that first request.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -188,7 +188,13 @@ def survey_intro(request: HttpRequest) -> HttpResponse:
                 # Opened on another device first: continue those answers.
                 draft, code = existing, new_code_for(existing)
             else:
-                draft, code = start_draft(ctx.campaign, invitation)
+                try:
+                    with transaction.atomic():
+                        draft, code = start_draft(ctx.campaign, invitation)
+                except IntegrityError:
+                    # Started on another device at the same moment (one draft per invitation).
+                    draft = SurveyDraft.objects.get(invitation=invitation)
+                    code = new_code_for(draft)
             ctx.state.update(draft=str(draft.pk), code=code)
             ctx.save_state()
             return redirect("assessments:survey_step", number=1)
