@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+PYTEST_ARGS ?= -n 2 -q
 
 .PHONY: install install-test run seed test lint format migrations-check messages bench audit
 
@@ -20,6 +21,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 seed: install
+	mkdir -p data
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata questionnaire
 	$(PY) manage.py seed_demo

@@ -456,6 +456,17 @@ class CampaignQuerySet(models.QuerySet):
     def by_link_token(self, token: str) -> Campaign | None:
         return self.filter(link_token_hash=hash_token(token)).first()
 
+    def due_for_closing(self, today: date | None = None) -> CampaignQuerySet:
+        return self.open().filter(closes_on__lt=today or timezone.localdate())
+
+    def close_due(self, today: date | None = None) -> int:
+        """Close every open round whose closing date has passed; returns how many were closed."""
+        closed = 0
+        for campaign in self.due_for_closing(today):
+            campaign.close()
+            closed += 1
+        return closed
+
 
 class Campaign(models.Model):
     class Status(models.TextChoices):
@@ -579,7 +590,8 @@ class Campaign(models.Model):
         self.closed_on = timezone.localdate()
         self.save(update_fields=["status", "closed_on"])
         # Addresses are only needed while invitations and reminders can go out.
-        self.invitations.update(email="")
+        # Queued messages are cancelled with them.
+        self.invitations.update(email="", pending=Invitation.Pending.NOTHING, claim="")
         self.drafts.all().delete()
         from .results import store_summary
 
@@ -606,8 +618,19 @@ class CampaignTeam(models.Model):
         return self.name
 
 
+class InvitationQuerySet(models.QuerySet):
+    def not_answered(self) -> InvitationQuerySet:
+        """Invitations a reminder may go to: sent, still unused, address not yet deleted."""
+        return self.filter(is_used=False, sent_on__isnull=False).exclude(email="")
+
+
 class Invitation(models.Model):
     """A personal, one-time link. It records only whether it was used, never which response."""
+
+    class Pending(models.TextChoices):
+        NOTHING = "", _("nothing")
+        INVITATION = "invitation", _("invitation")
+        REMINDER = "reminder", _("reminder")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail address"), blank=True)
@@ -616,6 +639,16 @@ class Invitation(models.Model):
     is_used = models.BooleanField(default=False)
     sent_on = models.DateField(null=True, blank=True)
     reminded_on = models.DateField(null=True, blank=True)
+    # The outbox: requests only queue a message here; `send_invitations` (cron) delivers it, so
+    # sending hundreds of e-mails never runs inside a web request.
+    pending = models.CharField(
+        max_length=20, choices=Pending.choices, default=Pending.NOTHING, blank=True, db_index=True
+    )
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    send_failures = models.PositiveSmallIntegerField(default=0)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
+from .anonymity import plan_breakdown
+from .mailing import MAX_FAILURES
 from .models import (
     Answer,
     Campaign,
     Contract,
+    Invitation,
     Item,
     OpenAnswer,
     OpenQuestion,
@@ -93,8 +97,101 @@ def load_round(campaign: Campaign) -> RoundData:
         "question_id", "text"
     ):
         open_texts[question_id].append(text)
-    invited = campaign.invitations.count() or campaign.expected_respondents
+    invited = (
+        campaign.invitations.filter(sent_on__isnull=False).count() or campaign.expected_respondents
+    )
     team_order = [str(pk) for pk in campaign.teams.values_list("pk", flat=True)]
     return RoundData(
         campaign, specs, respondents, open_questions, dict(open_texts), invited, team_order
+    )
+
+
+@dataclass(frozen=True)
+class TeamProgress:
+    position: int
+    name: str
+    size: int | None
+    count: int | None  # None: not shown (fewer than k, or it would reveal a smaller group)
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    responses: int
+    invited: int | None
+    rate: float | None
+    days_left: int | None
+    threshold: int
+    teams: list[TeamProgress]
+    invitations: int
+    invitations_sent: int
+    invitations_pending: int
+    reminders_sent: int
+    invitations_failed: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _visible_teams(counts: dict[int, int], no_team: int, k: int) -> set[int]:
+    """Teams whose count may be shown: the team breakdown plan of `anonymity`.
+
+    The same plan as the dashboard's team breakdown, so the two pages together never show
+    more than it allows (a hidden remainder of 1..k−1 hides the smallest visible team too).
+    """
+    sizes: dict[str | None, int] = {str(pk): n for pk, n in counts.items()}
+    sizes[None] = no_team
+    plan = plan_breakdown(sizes, threshold=k, total=sum(sizes.values()))
+    if not plan.allowed:
+        # Below 10 respondents no breakdown is shown anywhere, team counts included.
+        return set()
+    return {int(label) for label in plan.shown_labels}
+
+
+def response_progress(campaign: Campaign) -> Progress:
+    """Response counts of a round that are safe to show (counts only, threshold k)."""
+    k = campaign.threshold
+    responses = campaign.responses.count()
+    teams = list(
+        campaign.teams.annotate(n=Count("responses")).values("pk", "position", "name", "size", "n")
+    )
+    counts = {t["pk"]: t["n"] for t in teams}
+    no_team = responses - sum(counts.values())
+    visible = _visible_teams(counts, no_team, k) if campaign.ask_team else set()
+    team_rows = [
+        TeamProgress(
+            position=t["position"],
+            name=t["name"],
+            size=t["size"],
+            count=t["n"] if t["pk"] in visible else None,
+            rate=(t["n"] / t["size"]) if t["pk"] in visible and t["size"] else None,
+        )
+        for t in teams
+    ]
+    stats = campaign.invitations.aggregate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(sent_on__isnull=False)),
+        pending=Count("pk", filter=Q(pending=Invitation.Pending.INVITATION)),
+        reminded=Count("pk", filter=Q(reminded_on__isnull=False)),
+        failed=Count("pk", filter=Q(sent_on__isnull=True, send_failures__gte=MAX_FAILURES)),
+    )
+    invited = stats["sent"] or campaign.expected_respondents or None
+    today = timezone.localdate()
+    days_left = (
+        max((campaign.closes_on - today).days, 0)
+        if campaign.status == Campaign.Status.OPEN
+        else None
+    )
+    return Progress(
+        responses=responses,
+        invited=invited,
+        rate=(responses / invited) if invited else None,
+        days_left=days_left,
+        threshold=k,
+        teams=team_rows if campaign.ask_team else [],
+        invitations=stats["total"],
+        invitations_sent=stats["sent"],
+        invitations_pending=stats["pending"],
+        reminders_sent=stats["reminded"],
+        invitations_failed=stats["failed"],
     )

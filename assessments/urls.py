@@ -1,10 +1,10 @@
 from django.urls import path
 
-from .views import survey
+from .views import accounts, survey, workspace
 
 app_name = "assessments"
 
-urlpatterns = [
+survey_patterns = [
     # Employee questionnaire (public; the token URLs redirect at once to token-free URLs).
     path("s/<str:token>/", survey.survey_entry, name="survey_entry"),
     path("i/<str:token>/", survey.invitation_entry, name="invitation_entry"),
@@ -16,3 +16,42 @@ urlpatterns = [
     path("survey/resume/", survey.survey_resume, name="survey_resume"),
     path("privacy/", survey.privacy, name="privacy"),
 ]
+
+# --- Workspace (issue 3) -------------------------------------------------------------------
+workspace_patterns = [
+    path("", workspace.home, name="home"),
+    path("consultants/", accounts.consultants, name="consultants"),
+    path("organisations/new/", workspace.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", workspace.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", workspace.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:pk>/hr/new/", workspace.member_add, name="member_add"),
+    path("organisations/<int:pk>/teams/new/", workspace.team_create, name="team_create"),
+    path("organisations/<int:pk>/rounds/new/", workspace.campaign_create, name="campaign_create"),
+    path("teams/<int:pk>/edit/", workspace.team_edit, name="team_edit"),
+    path("teams/<int:pk>/delete/", workspace.team_delete, name="team_delete"),
+    path("rounds/<int:pk>/", workspace.campaign_detail, name="campaign_detail"),
+    path("rounds/<int:pk>/edit/", workspace.campaign_edit, name="campaign_edit"),
+    path("rounds/<int:pk>/open/", workspace.campaign_open, name="campaign_open"),
+    path("rounds/<int:pk>/close/", workspace.campaign_close, name="campaign_close"),
+    path("rounds/<int:pk>/copy/", workspace.campaign_copy, name="campaign_copy"),
+    path("rounds/<int:pk>/progress.json", workspace.campaign_progress, name="campaign_progress"),
+    path("rounds/<int:pk>/share/", workspace.campaign_share, name="campaign_share"),
+    path("rounds/<int:pk>/qr.png", workspace.campaign_qr_png, name="campaign_qr_png"),
+    path("rounds/<int:pk>/qr.svg", workspace.campaign_qr_svg, name="campaign_qr_svg"),
+    path("rounds/<int:pk>/sheet/", workspace.campaign_sheet, name="campaign_sheet"),
+    path("rounds/<int:pk>/invitations/", workspace.invitations, name="invitations"),
+    path("rounds/<int:pk>/invitations/send/", workspace.invitation_send, name="invitation_send"),
+    path(
+        "rounds/<int:pk>/invitations/remind/",
+        workspace.invitation_remind,
+        name="invitation_remind",
+    ),
+    path(
+        "rounds/<int:pk>/invitations/clear/",
+        workspace.invitation_clear,
+        name="invitation_clear",
+    ),
+]
+# --- end of workspace -----------------------------------------------------------------------
+
+urlpatterns = survey_patterns + workspace_patterns

@@ -34,15 +34,16 @@ def main() -> int:
         if entry.msgid_plural:
             if note and len(note) >= 2:
                 entry.msgstr_plural = {0: note[0], 1: note[1]}
-            if not all(entry.msgstr_plural.get(i) for i in (0, 1)):
-                missing.append(entry.msgid)
+            done = all(entry.msgstr_plural.get(i) for i in (0, 1))
         else:
             if note:
                 entry.msgstr = note[0]
-            if not entry.msgstr:
-                missing.append(entry.msgid)
+            done = bool(entry.msgstr)
         if note and "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        # msgmerge's fuzzy guesses are usually wrong ("Edit team" → "team"): not translated.
+        if not done or "fuzzy" in entry.flags:
+            missing.append(entry.msgid)
     for entry in en:
         if entry.msgid_plural:
             entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}

@@ -1,0 +1,299 @@
+"""Workspace forms. Every error message is written for the person filling in the form."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import addresses
+from .models import Campaign, Organisation, Questionnaire, Team
+
+
+def _helper(submit_label: str, *, layout: Layout | None = None) -> FormHelper:
+    helper = FormHelper()
+    helper.form_method = "post"
+    if layout is not None:
+        helper.layout = layout
+    helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PersonForm(forms.Form):
+    """A new account: consultants (made by staff) and HR managers (made by a consultant)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        error_messages={"invalid": _("Enter an e-mail address like name@example.nl.")},
+        help_text=_("We send a link to this address to set a password."),
+    )
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(submit_label or _("Create account and send e-mail"))
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class ConsultantForm(PersonForm):
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        users = get_user_model().objects
+        if (
+            users.filter(email__iexact=email).exists()
+            or users.filter(username__iexact=email).exists()
+        ):
+            raise forms.ValidationError(_("There is already an account with this address."))
+        return email
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "sector", "size_band"]
+        labels = {"size_band": _("Number of employees")}
+        help_texts = {
+            "sector": _("Used to compare with similar organisations later."),
+        }
+        error_messages = {
+            "name": {"required": _("Give the organisation a name.")},
+            "sector": {"required": _("Choose the sector the organisation works in.")},
+            "size_band": {"required": _("Choose how many people work there.")},
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save"))
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the organisation a name."))
+        return name
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "size"]
+        labels = {"name": _("Team name"), "size": _("Number of employees (optional)")}
+        error_messages = {
+            "name": {"required": _("Give the team a name.")},
+            "size": {"invalid": _("Enter the number of employees as a whole number, like 12.")},
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.helper = _helper(_("Save team"))
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Give the team a name."))
+        others = Team.objects.filter(organisation=self.organisation, name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("There is already a team with this name."))
+        return name
+
+    def clean_size(self) -> int | None:
+        size = self.cleaned_data.get("size")
+        if size is not None and size < 1:
+            raise forms.ValidationError(_("A team has at least 1 employee; or leave this empty."))
+        return size
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "questionnaire",
+            "opens_on",
+            "closes_on",
+            "threshold",
+            "ask_team",
+            "ask_role",
+            "ask_tenure",
+            "ask_contract",
+            "default_language",
+            "expected_respondents",
+        ]
+        widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
+        labels = {
+            "name": _("Name of the round"),
+            "questionnaire": _("Questionnaire"),
+            "opens_on": _("Opening date"),
+            "closes_on": _("Closing date"),
+            "threshold": _("Minimum group size (k)"),
+            "expected_respondents": _("Number of employees invited (optional)"),
+        }
+        help_texts = {
+            "threshold": _(
+                "Results, counts and comments are only shown for groups of at least this "
+                "many people. At least 3; 5 is recommended."
+            ),
+            "closes_on": _("The round closes automatically at the end of this day."),
+            "default_language": _("Employees can switch language in the questionnaire."),
+        }
+        error_messages = {
+            "name": {"required": _("Give the round a name, for example “Spring 2026”.")},
+            "questionnaire": {"required": _("Choose a questionnaire.")},
+            "opens_on": {
+                "required": _("Fill in the opening date."),
+                "invalid": _("Enter the opening date as day-month-year."),
+            },
+            "closes_on": {
+                "required": _("Fill in the closing date."),
+                "invalid": _("Enter the closing date as day-month-year."),
+            },
+            "threshold": {
+                "required": _("Fill in the minimum group size (at least 3)."),
+                "invalid": _("Enter the minimum group size as a whole number, like 5."),
+            },
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["questionnaire"].queryset = Questionnaire.objects.published()
+        self.fields["questionnaire"].empty_label = None
+        self.fields["threshold"].min_value = settings.ANONYMITY_MIN_THRESHOLD
+        self.fields["threshold"].widget.attrs["min"] = settings.ANONYMITY_MIN_THRESHOLD
+        if not self.instance.pk:
+            self.initial.setdefault("threshold", settings.ANONYMITY_DEFAULT_THRESHOLD)
+        self.helper = _helper(
+            _("Save round"),
+            layout=Layout(
+                "name",
+                "questionnaire",
+                Div(
+                    Div("opens_on", css_class="col-sm-6"),
+                    Div("closes_on", css_class="col-sm-6"),
+                    css_class="row",
+                ),
+                "threshold",
+                Fieldset(
+                    _("Which background questions are asked?"),
+                    Field("ask_team"),
+                    Field("ask_role"),
+                    Field("ask_tenure"),
+                    Field("ask_contract"),
+                ),
+                "default_language",
+                "expected_respondents",
+            ),
+        )
+
+    def clean_threshold(self) -> int:
+        threshold = self.cleaned_data["threshold"]
+        if threshold is None or threshold < settings.ANONYMITY_MIN_THRESHOLD:
+            raise forms.ValidationError(
+                _("The minimum group size must be at least %(min)d to keep answers anonymous.")
+                % {"min": settings.ANONYMITY_MIN_THRESHOLD}
+            )
+        if threshold > 50:
+            raise forms.ValidationError(_("The minimum group size can be at most 50."))
+        return threshold
+
+    def clean_expected_respondents(self) -> int | None:
+        value = self.cleaned_data.get("expected_respondents")
+        if value is not None and value < 1:
+            raise forms.ValidationError(_("Enter at least 1, or leave this empty."))
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", _("The closing date must be on or after the opening date."))
+        elif closes_on and closes_on < timezone.localdate():
+            self.add_error("closes_on", _("The closing date is in the past."))
+        return data
+
+
+class InvitationUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File with e-mail addresses"),
+        required=False,
+        help_text=_(
+            "A .csv or .xlsx file with one address per row, for example exported from your "
+            "HR system. At most %(rows)d addresses and %(mb)d MB."
+        )
+        % {"rows": addresses.MAX_ROWS, "mb": addresses.MAX_FILE_BYTES // (1024 * 1024)},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    pasted = forms.CharField(
+        label=_("Or paste the addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=_("One address per line, or separated by commas or semicolons."),
+        max_length=addresses.MAX_FILE_BYTES,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Check and add addresses"))
+        self.result: addresses.AddressList | None = None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload, pasted = data.get("file"), (data.get("pasted") or "").strip()
+        if self.errors:
+            return data
+        if not upload and not pasted:
+            raise forms.ValidationError(_("Choose a file or paste at least one address."))
+        if upload and pasted:
+            raise forms.ValidationError(
+                _("Use either a file or pasted addresses, not both at once.")
+            )
+        try:
+            if upload:
+                if upload.size > addresses.MAX_FILE_BYTES:
+                    raise addresses.UnreadableFile(
+                        _("The file is larger than %(max)d MB.")
+                        % {"max": addresses.MAX_FILE_BYTES // (1024 * 1024)}
+                    )
+                rows = addresses.file_rows(upload.name, upload.read(addresses.MAX_FILE_BYTES + 1))
+            else:
+                rows = addresses.pasted_rows(pasted)
+            self.result = addresses.collect(rows)
+        except addresses.UnreadableFile as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if self.result.too_many:
+            raise forms.ValidationError(
+                _("The list has more than %(max)d addresses. Split it into smaller lists.")
+                % {"max": addresses.MAX_ROWS}
+            )
+        if not self.result.errors and not self.result.addresses:
+            raise forms.ValidationError(_("No e-mail addresses were found."))
+        return data
+
+
+class SheetLanguageForm(forms.Form):
+    lang = forms.ChoiceField(choices=settings.LANGUAGES, label=_("Language"))
+
+
+class InvitedAccountsPasswordResetForm(PasswordResetForm):
+    """Also lets invited accounts that never set a password ask for a new link."""
+
+    def get_users(self, email):
+        users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+        return (u for u in users if u.email.lower() == email.lower())

@@ -1,0 +1,164 @@
+"""Queueing and delivering invitation and reminder e-mails.
+
+A web request only marks invitations as pending (one UPDATE); `manage.py send_invitations`
+(cron, every minute) delivers them in batches over one connection. With a development
+backend (file, console, locmem) the request delivers straight away so the outbox fills at once.
+
+Personal links are derived from SECRET_KEY and the invitation's salt when the message is built;
+they are never stored and never logged (log lines carry counts only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F, QuerySet
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+
+from .models import Campaign, Invitation
+
+logger = logging.getLogger(__name__)
+
+DEVELOPMENT_BACKENDS = {
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+BATCH_SIZE = 100
+MAX_FAILURES = 5
+# A claim older than this belongs to a run that died; its messages are queued again.
+STALE_CLAIM = dt.timedelta(minutes=15)
+
+
+def delivers_in_request() -> bool:
+    return settings.EMAIL_BACKEND in DEVELOPMENT_BACKENDS
+
+
+def invitation_url(token: str) -> str:
+    try:
+        path = reverse("assessments:invitation_entry", args=[token])
+    except NoReverseMatch:
+        path = f"/i/{token}/"
+    return f"{settings.SITE_URL}{path}"
+
+
+def queue_invitations(campaign: Campaign) -> int:
+    """Queue the first message for every address on the list that has not had one yet."""
+    return (
+        campaign.invitations.filter(sent_on__isnull=True, pending=Invitation.Pending.NOTHING)
+        .exclude(email="")
+        .filter(send_failures__lt=MAX_FAILURES)
+        .update(pending=Invitation.Pending.INVITATION)
+    )
+
+
+def queue_reminders(campaign: Campaign) -> int:
+    """Queue a reminder for invitations not yet used; who answered is never shown or listed."""
+    return (
+        campaign.invitations.not_answered()
+        .filter(pending=Invitation.Pending.NOTHING)
+        .update(pending=Invitation.Pending.REMINDER, send_failures=0)
+    )
+
+
+def after_queueing(campaign: Campaign) -> None:
+    if delivers_in_request():
+        deliver_pending(campaign=campaign)
+
+
+def build_message(invitation: Invitation, campaign: Campaign) -> EmailMultiAlternatives:
+    kind = invitation.pending or Invitation.Pending.INVITATION
+    language = campaign.default_language if campaign.default_language in {"nl", "en"} else "nl"
+    context = {
+        "campaign": campaign,
+        "organisation": campaign.organisation,
+        "url": invitation_url(invitation.token()),
+        "closes_on": campaign.closes_on,
+    }
+    base = f"assessments/email/{kind}.{language}"
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _claim(queryset: QuerySet, limit: int) -> list[Invitation]:
+    ids = list(queryset.values_list("pk", flat=True)[:limit])
+    if not ids:
+        return []
+    claim = secrets.token_hex(16)
+    Invitation.objects.filter(pk__in=ids, claim="").exclude(
+        pending=Invitation.Pending.NOTHING
+    ).update(claim=claim, claimed_at=timezone.now())
+    return list(Invitation.objects.filter(claim=claim))
+
+
+def deliver_pending(*, campaign: Campaign | None = None, limit: int | None = None) -> int:
+    """Send pending messages in batches over one connection; returns the number sent."""
+    Invitation.objects.exclude(claim="").filter(claimed_at__lt=timezone.now() - STALE_CLAIM).update(
+        claim="", claimed_at=None
+    )
+    pending = (
+        Invitation.objects.exclude(pending=Invitation.Pending.NOTHING)
+        .filter(claim="", campaign__status=Campaign.Status.OPEN)
+        .exclude(email="")
+        .order_by("pk")
+    )
+    if campaign is not None:
+        pending = pending.filter(campaign=campaign)
+    sent = failed = 0
+    tried: list[int] = []  # a failed message waits for the next run instead of a retry loop
+    campaigns: dict[int, Campaign] = {}
+    with get_connection() as connection:
+        while limit is None or sent + failed < limit:
+            batch_size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - sent - failed)
+            batch = _claim(pending.exclude(pk__in=tried), batch_size)
+            if not batch:
+                break
+            for invitation in batch:
+                tried.append(invitation.pk)
+                if invitation.campaign_id not in campaigns:
+                    campaigns[invitation.campaign_id] = Campaign.objects.select_related(
+                        "organisation"
+                    ).get(pk=invitation.campaign_id)
+                message = build_message(invitation, campaigns[invitation.campaign_id])
+                try:
+                    connection.send_messages([message])
+                except Exception:  # one refused address must not stop the rest
+                    failed += 1
+                    _record_failure(invitation)
+                else:
+                    sent += 1
+                    _record_success(invitation)
+    if sent or failed:
+        logger.info("Sent %d invitation e-mails, %d failed", sent, failed)
+    return sent
+
+
+def _record_success(invitation: Invitation) -> None:
+    today = timezone.localdate()
+    fields = {"pending": Invitation.Pending.NOTHING, "claim": "", "claimed_at": None}
+    if invitation.pending == Invitation.Pending.REMINDER:
+        fields["reminded_on"] = today
+    else:
+        fields["sent_on"] = today
+    Invitation.objects.filter(pk=invitation.pk).update(send_failures=0, **fields)
+
+
+def _record_failure(invitation: Invitation) -> None:
+    give_up = invitation.send_failures + 1 >= MAX_FAILURES
+    Invitation.objects.filter(pk=invitation.pk).update(
+        send_failures=F("send_failures") + 1,
+        claim="",
+        claimed_at=None,
+        pending=Invitation.Pending.NOTHING if give_up else invitation.pending,
+    )
