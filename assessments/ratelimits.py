@@ -105,3 +105,9 @@ def limit_misses(group: str = SURVEY_GROUP) -> Callable:
         return wrapped
 
     return decorator
+
+
+def count_failed_login(sender, credentials: dict, request: HttpRequest | None = None, **kwargs):
+    """user_login_failed receiver: a wrong password is a miss like a wrong token."""
+    if request is not None:
+        record_miss(request, LOGIN_GROUP)

@@ -116,7 +116,7 @@ except NoReverseMatch:
 invitation = Invitation(campaign=campaign, email="race@bench.example")
 token = invitation.set_token()
 invitation.save()
-print(dashboard or "-", token)
+print(dashboard or "-", token, reverse("login"))
 """
 
 _INTEGRITY = """
@@ -170,19 +170,19 @@ def _employee_process(port, token, seeds, start, queue):
     queue.put((latencies, sends, errors, server_errors))
 
 
-def _login(browser: Browser) -> bool:
-    status, _, _, _ = browser.request("GET", "/login/")
+def _login(browser: Browser, url: str) -> bool:
+    status, _, _, _ = browser.request("GET", url)
     if status != 200:
         return False
     status, _, _, _ = browser.request(
-        "POST", "/login/", {"username": "hr-bench", "password": "bench-password-0123"}
+        "POST", url, {"username": "hr-bench", "password": "bench-password-0123"}
     )
     return status == 302
 
 
-def _reader_process(port, path, login, start, stop, queue):
+def _reader_process(port, path, login_url, start, stop, queue):
     browser = Browser(port)
-    logged_in = _login(browser) if login else True
+    logged_in = _login(browser, login_url) if login_url else True
     start.wait()
     latencies, statuses = [], []
     while not stop.is_set():
@@ -197,14 +197,21 @@ def _reader_process(port, path, login, start, stop, queue):
 
 
 def load(
-    port: int, token: str, dashboard: str, submissions: int, clients: int, timeout: float = 1800
+    port: int,
+    token: str,
+    dashboard: str,
+    submissions: int,
+    clients: int,
+    timeout: float = 1800,
+    login_url: str = "",
 ) -> dict:
     ctx = mp.get_context("fork")
     start, stop, queue, reads = ctx.Barrier(clients + 2), ctx.Event(), ctx.Queue(), ctx.Queue()
     seeds = [1_000_000 + i for i in range(submissions)]
     reader_path = dashboard or "/privacy/"
     reader = ctx.Process(
-        target=_reader_process, args=(port, reader_path, bool(dashboard), start, stop, reads)
+        target=_reader_process,
+        args=(port, reader_path, login_url if dashboard else "", start, stop, reads),
     )
     procs = [
         ctx.Process(target=_employee_process, args=(port, token, seeds[i::clients], start, queue))
@@ -378,14 +385,16 @@ def run_database(
     env = django_env(db_url, tmp)
     env["RATELIMIT_ENABLE"] = "1"
     token = prepare(env)
-    dashboard, invitation_token = manage_shell(env, _SETUP).split()
+    dashboard, invitation_token, login_url = manage_shell(env, _SETUP).split()
     dashboard = "" if dashboard == "-" else dashboard
     port = free_port()
     log = tmp / "gunicorn.log"
     server = start_server(env, port, log, "bench.fault_wsgi:application")
     try:
         result = {"database": name, "workers": WORKERS, "threads": THREADS}
-        result["load"] = load(port, token, dashboard, submissions, clients, timeout)
+        result["load"] = load(
+            port, token, dashboard, submissions, clients, timeout, login_url=login_url
+        )
         result["load"]["integrity"] = integrity(env)
         result["race"] = race(port, invitation_token, racers)
         after_race = integrity(env)
