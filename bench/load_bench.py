@@ -476,7 +476,9 @@ def run(submissions: int = 500, clients: int = 50, kills: int = 20, racers: int 
     md.append("")
     md.append(
         "Every killed send left its draft in place (nothing half-stored), and sending again "
-        "stored it whole. The figures are per whole questionnaire walk (~20 requests each)."
+        "stored it whole. The figures are per whole questionnaire walk (~20 requests each). "
+        "The client processes run on the same machine as gunicorn and the database and use much "
+        "of its CPU, so the rates are lower bounds for the server."
     )
     data["markdown"] = md
     return data
