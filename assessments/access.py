@@ -61,6 +61,11 @@ def can_manage_members(user: AnyUser, organisation: Organisation) -> bool:
     return is_staff(user) or role_in(user, organisation) == Membership.Role.CONSULTANT
 
 
+def is_consultant_for(user: AnyUser, organisation: Organisation) -> bool:
+    """The organisation's consultant (or staff): response-level exports, deleting all data."""
+    return is_staff(user) or role_in(user, organisation) == Membership.Role.CONSULTANT
+
+
 def organisations_for(user: AnyUser):
     return Organisation.objects.for_user(user)
 

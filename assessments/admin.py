@@ -141,3 +141,10 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "status", "opens_on", "closes_on", "threshold"]
     list_filter = ["status"]
     readonly_fields = ["link_token_hash"]
+
+
+@admin.register(models.ConsultantProfile)
+class ConsultantProfileAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "organisation_name", "user"]
+    search_fields = ["display_name", "organisation_name", "user__username"]
+    autocomplete_fields = ["user"]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import addresses
-from .models import Campaign, Organisation, Questionnaire, Team
+from .models import DEFAULT_RETENTION_MONTHS, Campaign, Organisation, Questionnaire, Team
 
 
 def _helper(submit_label: str, *, layout: Layout | None = None) -> FormHelper:
@@ -136,6 +136,7 @@ class CampaignForm(forms.ModelForm):
             "ask_contract",
             "default_language",
             "expected_respondents",
+            "retention_months",
         ]
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
         labels = {
@@ -199,8 +200,16 @@ class CampaignForm(forms.ModelForm):
                 ),
                 "default_language",
                 "expected_respondents",
+                "retention_months",
             ),
         )
+        # Optional in the form: an empty field keeps the default period.
+        self.fields["retention_months"].required = False
+        self.fields["retention_months"].widget.attrs["min"] = 1
+
+    def clean_retention_months(self) -> int:
+        months = self.cleaned_data.get("retention_months")
+        return DEFAULT_RETENTION_MONTHS if months is None else months
 
     def clean_threshold(self) -> int:
         threshold = self.cleaned_data["threshold"]

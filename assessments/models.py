@@ -8,6 +8,7 @@ nothing about who answered when.
 from __future__ import annotations
 
 import base64
+import calendar
 import hashlib
 import hmac
 import secrets
@@ -45,6 +46,15 @@ def derive_token(purpose: str, salt: str) -> str:
         settings.SECRET_KEY.encode(), f"{purpose}:{salt}".encode(), hashlib.sha256
     ).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clipped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def localized(obj: object, field: str, language: str | None = None) -> str:
@@ -453,6 +463,14 @@ class CampaignQuerySet(models.QuerySet):
     def closed(self) -> CampaignQuerySet:
         return self.filter(status=Campaign.Status.CLOSED)
 
+    def past_retention(self, today: date | None = None) -> list[Campaign]:
+        """Closed rounds whose individual answers are due for deletion on ``today``."""
+        today = today or timezone.localdate()
+        candidates = self.closed().filter(answers_deleted_on__isnull=True, closed_on__isnull=False)
+        # Month arithmetic is done in Python: it is the same on SQLite and PostgreSQL, and there
+        # are only as many candidates as closed rounds.
+        return [c for c in candidates.order_by("pk") if c.answers_deletion_due_on() <= today]
+
     def by_link_token(self, token: str) -> Campaign | None:
         return self.filter(link_token_hash=hash_token(token)).first()
 
@@ -466,6 +484,10 @@ class CampaignQuerySet(models.QuerySet):
             campaign.close()
             closed += 1
         return closed
+
+
+DEFAULT_RETENTION_MONTHS = 24
+MAX_RETENTION_MONTHS = 120
 
 
 class Campaign(models.Model):
@@ -505,6 +527,20 @@ class Campaign(models.Model):
         blank=True,
         help_text=_("Used for the response rate when no personal invitations are sent."),
     )
+    # 24 months by default: one yearly round plus its follow-up can still be analysed item by
+    # item (the kept summary holds dimension figures only); after that the summary suffices.
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep individual answers for (months after closing)"),
+        default=DEFAULT_RETENTION_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_MONTHS)],
+        help_text=_(
+            "After this period the individual answers are deleted; the totals per group are "
+            "kept for comparisons with later rounds."
+        ),
+    )
+    answers_deleted_on = models.DateField(
+        _("individual answers deleted on"), null=True, blank=True, editable=False
+    )
     link_salt = models.CharField(max_length=32, default=new_salt, editable=False)
     link_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -520,6 +556,9 @@ class Campaign(models.Model):
             models.CheckConstraint(condition=Q(threshold__gte=3), name="campaign_threshold_min_3"),
             models.CheckConstraint(
                 condition=Q(closes_on__gte=models.F("opens_on")), name="campaign_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(retention_months__gte=1), name="campaign_retention_min_1"
             ),
         ]
 
@@ -583,6 +622,35 @@ class Campaign(models.Model):
             )
         self.status = self.Status.OPEN
         self.save(update_fields=["status"])
+
+    def answers_deletion_due_on(self) -> date | None:
+        """When the individual answers are deleted (None while the round is not closed)."""
+        if self.closed_on is None:
+            return None
+        return add_months(self.closed_on, self.retention_months)
+
+    @transaction.atomic
+    def delete_answers(self, today: date | None = None) -> dict[str, int]:
+        """Delete the round's individual answers, keeping its summary; returns what was deleted.
+
+        The summary is made first if it is missing (close() normally made it), so comparisons
+        with later rounds keep working once the raw answers are gone.
+        """
+        from .results import store_summary
+
+        if not CampaignSummary.objects.filter(campaign=self).exists():
+            store_summary(self)
+        # Answers first, in one statement each: the cascade from Response would do the same in
+        # batches of responses.
+        deleted = {
+            "answers": Answer.objects.filter(response__campaign=self).delete()[0],
+            "open_answers": OpenAnswer.objects.filter(response__campaign=self).delete()[0],
+            "responses": Response.objects.filter(campaign=self).delete()[0],
+        }
+        deleted["drafts"] = self.drafts.all().delete()[0]
+        self.answers_deleted_on = today or timezone.localdate()
+        self.save(update_fields=["answers_deleted_on"])
+        return deleted
 
     @transaction.atomic
     def close(self) -> None:
@@ -784,3 +852,106 @@ class CampaignSummary(models.Model):
 
     def __str__(self) -> str:
         return f"summary of {self.campaign_id}"
+
+
+# --- White-label branding ---------------------------------------------------------------
+
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_PIXELS = 4000 * 4000
+
+
+def logo_type(head: bytes) -> str | None:
+    """ "png" or "jpeg" from the file's first bytes; the name and the browser's type are ignored."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    return None
+
+
+def validate_logo(upload) -> None:
+    """A logo is a real PNG or JPEG of at most 1 MB and a sane pixel size.
+
+    Checked on content, not on the file name: the PDF renderer embeds these bytes, so an SVG
+    (which can reference URLs) or a decompression bomb must never get through.
+    """
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo may be at most 1 MB."), code="logo_too_large")
+    upload.seek(0)
+    kind = logo_type(upload.read(16))
+    upload.seek(0)
+    if kind is None:
+        raise ValidationError(_("The logo must be a PNG or JPEG image."), code="logo_type")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(upload) as image:
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationError(
+            _("The logo could not be read as an image."), code="logo_unreadable"
+        ) from None
+    finally:
+        upload.seek(0)
+    if width * height > LOGO_MAX_PIXELS:
+        raise ValidationError(
+            _("The logo may be at most 4000 × 4000 pixels."), code="logo_too_many_pixels"
+        )
+
+
+def logo_path(instance: ConsultantProfile, filename: str) -> str:
+    # Never keep the uploaded name: it is user input and says nothing useful.
+    return f"logos/{instance.user_id}-{secrets.token_hex(8)}"
+
+
+class ConsultantProfile(models.Model):
+    """How a consultant appears on the cover of the reports of the organisations they serve."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant_profile"
+    )
+    display_name = models.CharField(_("name on reports"), max_length=100)
+    organisation_name = models.CharField(_("consultancy"), max_length=100, blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to=logo_path,
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG or JPEG, at most 1 MB. Shown on the cover of the PDF report."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("consultant profile")
+        verbose_name_plural = _("consultant profiles")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def logo_bytes(self) -> tuple[str, bytes] | None:
+        """(mime type, bytes) of the stored logo, re-checked, or None."""
+        if not self.logo:
+            return None
+        try:
+            with self.logo.open("rb") as handle:
+                data = handle.read(LOGO_MAX_BYTES + 1)
+        except OSError:
+            return None
+        kind = logo_type(data[:16])
+        if kind is None or len(data) > LOGO_MAX_BYTES:
+            return None
+        return f"image/{kind}", data
+
+    @classmethod
+    def for_organisation(cls, organisation: Organisation) -> ConsultantProfile | None:
+        """The profile of the organisation's consultant (the first, if it has several)."""
+        return (
+            cls.objects.filter(
+                user__memberships__organisation=organisation,
+                user__memberships__role=Membership.Role.CONSULTANT,
+            )
+            .order_by("user__memberships__pk")
+            .first()
+        )

@@ -89,16 +89,28 @@ def _group_means(result: scoring.GroupResult) -> dict[str, Any]:
     }
 
 
-def _breakdown(data: RoundData, name: str) -> dict[str, Any]:
-    k = data.campaign.threshold
-    labels = [getattr(r, name) for r in data.respondents]
+def breakdown_plan(
+    labels: list[str | None], name: str, *, threshold: int, groups: list[str]
+) -> anonymity.BreakdownPlan:
+    """The groups of one breakdown that may be shown: the dashboard's and the exports' rule.
+
+    ``labels``: one label per respondent of the round (None = not asked / not said).
+    """
     sizes = anonymity.group_sizes(labels)
-    also_shown = ()
+    also_shown: tuple[anonymity.ShownGroup, ...] = ()
     if name == "role":
-        comparison = anonymity.plan_role_comparison(sizes, threshold=k)
-        also_shown = comparison.shown
-    plan = anonymity.plan_breakdown(
-        sizes, threshold=k, groups=data.group_order(name), also_shown=also_shown
+        also_shown = anonymity.plan_role_comparison(sizes, threshold=threshold).shown
+    return anonymity.plan_breakdown(
+        sizes, threshold=threshold, groups=groups, also_shown=also_shown
+    )
+
+
+def _breakdown(data: RoundData, name: str) -> dict[str, Any]:
+    plan = breakdown_plan(
+        [getattr(r, name) for r in data.respondents],
+        name,
+        threshold=data.campaign.threshold,
+        groups=data.group_order(name),
     )
     groups = []
     for group in plan.shown:
@@ -272,6 +284,9 @@ def _labels(campaign: Campaign, numbers: dict[str, Any], language: str) -> dict[
                 "opens_on": campaign.opens_on.isoformat(),
                 "closes_on": campaign.closes_on.isoformat(),
                 "status": campaign.status,
+                "answers_deleted_on": (
+                    campaign.answers_deleted_on.isoformat() if campaign.answers_deleted_on else None
+                ),
             },
         }
         if not numbers["visible"]:

@@ -1,6 +1,19 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from .views import accounts, survey, workspace
+from .views import accounts, exports, lifecycle, reports, survey, workspace
+
+
+class ExportFormat:
+    regex = "csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ExportFormat, "exportformat")
 
 app_name = "assessments"
 
@@ -54,4 +67,30 @@ workspace_patterns = [
 ]
 # --- end of workspace -----------------------------------------------------------------------
 
-urlpatterns = survey_patterns + workspace_patterns
+# --- Exports and data lifecycle (issue 6) ----------------------------------------------------
+export_patterns = [
+    path(
+        "rounds/<int:pk>/export/aggregate.<exportformat:fmt>",
+        exports.export_aggregate,
+        name="export_aggregate",
+    ),
+    path(
+        "rounds/<int:pk>/export/responses.<exportformat:fmt>",
+        exports.export_responses,
+        name="export_responses",
+    ),
+    path(
+        "organisations/<int:pk>/delete/",
+        lifecycle.organisation_delete,
+        name="organisation_delete",
+    ),
+]
+# --- end of exports ---------------------------------------------------------------------------
+
+
+# --- PDF report (issue 5) ------------------------------------------------------------------
+report_patterns = [
+    path("rounds/<int:pk>/report.pdf", reports.campaign_report, name="campaign_report"),
+]
+
+urlpatterns = survey_patterns + workspace_patterns + export_patterns + report_patterns

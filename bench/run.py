@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 RESULTS = HERE / "results"
-SUITES = ["survey", "load"]
+SUITES = sorted(p.name.removesuffix("_bench.py") for p in HERE.glob("*_bench.py"))
 
 
 def machine() -> str:

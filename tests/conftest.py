@@ -21,3 +21,13 @@ def _fresh_questionnaire_cache():
     clear_content_cache()
     yield
     clear_content_cache()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test(settings):
+    # A test-client request activates its language in the thread and leaves it active, so a
+    # later test in the same worker would read another language than the default.
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

@@ -34,6 +34,7 @@ class Row:
     obj: str | None = None  # attribute of the World whose pk goes into the URL
     method: str = "get"
     data: dict = field(default_factory=dict)
+    kwargs: dict = field(default_factory=dict)  # URL arguments besides pk
 
 
 PUBLIC = "public"  # anyone may open it; tested by the module that owns it
@@ -124,6 +125,13 @@ ROWS: dict[str, Row | str] = {
     "assessments:invitation_send": members_of_a("open_a", 302, "post"),
     "assessments:invitation_remind": members_of_a("open_a", 302, "post"),
     "assessments:invitation_clear": members_of_a("open_a", 302, "post"),
+    # Exports (downloads themselves: tests/test_exports.py). The world's round has fewer than
+    # k responses, so members get the friendly 409 page; HR may not have the response file.
+    "assessments:export_aggregate": members_of_a("open_a", 409, kwargs={"fmt": "csv"}),
+    "assessments:export_responses": members_of_a("open_a", 409, hr=403, kwargs={"fmt": "xlsx"}),
+    "assessments:organisation_delete": members_of_a("org_a", hr=403),
+    # PDF report: the open round has fewer than k responses, so members get the friendly page.
+    "assessments:campaign_report": members_of_a("open_a"),
 }
 
 SKIPPED_NAMESPACES = {"admin"}
@@ -170,7 +178,7 @@ def _url(name: str, row: Row, world) -> str:
     if "pk" in pattern.pattern.converters:
         assert row.obj, f"{name} takes an id: say which object in its row"
         kwargs["pk"] = getattr(world, row.obj).pk
-    return reverse(name, kwargs=kwargs)
+    return reverse(name, kwargs={**kwargs, **row.kwargs})
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

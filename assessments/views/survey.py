@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..models import Campaign, Invitation, SurveyDraft, hash_token
+from ..models import DEFAULT_RETENTION_MONTHS, Campaign, Invitation, SurveyDraft, hash_token
 from ..ratelimits import limit_misses, record_miss
 from ..survey import (
     NOT_APPLICABLE,
@@ -524,8 +524,16 @@ def survey_resume(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
+    # Inside a questionnaire the page names that round's own threshold and retention period.
+    state = request.session.get(SESSION_KEY) or {}
+    campaign = Campaign.objects.filter(pk=state.get("campaign")).first() if state else None
     return render(
         request,
         "assessments/privacy.html",
-        {"threshold": settings.ANONYMITY_DEFAULT_THRESHOLD},
+        {
+            "threshold": campaign.threshold if campaign else settings.ANONYMITY_DEFAULT_THRESHOLD,
+            "retention_months": campaign.retention_months if campaign else None,
+            "default_retention_months": DEFAULT_RETENTION_MONTHS,
+            "draft_days": settings.SURVEY_DRAFT_DAYS,
+        },
     )
