@@ -38,7 +38,7 @@ def _pct(value: float | None) -> float | None:
 
 
 def state_key(campaign: Campaign, data_version: str) -> str:
-    raw = f"{campaign.pk}:{campaign.threshold}:{campaign.status}:{data_version}:v3"
+    raw = f"{campaign.pk}:{campaign.threshold}:{campaign.status}:{data_version}:v5"
     return "results:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -81,14 +81,6 @@ def _dimension_numbers(dim: scoring.DimensionScore) -> dict[str, Any]:
     }
 
 
-def _group_means(result: scoring.GroupResult) -> dict[str, Any]:
-    return {
-        "n": result.n,
-        "overall": _r(result.overall_index),
-        "dimensions": {d.code: _r(d.mean) for d in result.dimensions},
-    }
-
-
 def breakdown_plan(
     labels: list[str | None], name: str, *, threshold: int, groups: list[str]
 ) -> anonymity.BreakdownPlan:
@@ -112,15 +104,29 @@ def _breakdown(data: RoundData, name: str) -> dict[str, Any]:
         threshold=data.campaign.threshold,
         groups=data.group_order(name),
     )
+    table = data.score_table()
     groups = []
     for group in plan.shown:
-        members = [r.answers for r in data.respondents if getattr(r, name) == group.label]
-        groups.append({"key": group.label, **_group_means(_summarize(data, members))})
+        members = [i for i, r in enumerate(data.respondents) if getattr(r, name) == group.label]
+        groups.append({"key": group.label, **_means(table, members, data.campaign.threshold)})
+    listed = {g.label for g in plan.shown} | {g.label for g in plan.suppressed}
+    everyone = dict.fromkeys([*data.group_order(name), *sorted(listed)])
     return {
         "allowed": plan.allowed,
         "reason": str(plan.reason) if plan.reason else None,
+        # Display order of all listed groups (shown and suppressed), e.g. the team list.
+        "order": [label for label in everyone if label in listed],
         "groups": groups,
         "suppressed": [{"key": g.label, "reason": str(g.reason)} for g in plan.suppressed],
+    }
+
+
+def _means(table: scoring.ScoreTable, members: list[int], threshold: int) -> dict[str, Any]:
+    means = scoring.group_means(table, members, threshold=threshold)
+    return {
+        "n": means.n,
+        "overall": _r(means.overall),
+        "dimensions": {code: _r(mean) for code, mean in means.dimensions.items()},
     }
 
 
@@ -136,8 +142,8 @@ def _role_comparison(data: RoundData) -> dict[str, Any]:
         return {"allowed": False, "reason": str(comparison.reason)}
     out: dict[str, Any] = {"allowed": True, "reason": None}
     for group in comparison.shown:
-        members = [r.answers for r in data.respondents if r.role in group.members]
-        out[group.label] = _group_means(_summarize(data, members))
+        members = [i for i, r in enumerate(data.respondents) if r.role in group.members]
+        out[group.label] = _means(data.score_table(), members, k)
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
+from django.db import connections
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from .models import (
     Role,
     Tenure,
 )
-from .scoring import ItemSpec
+from .scoring import ItemSpec, ScoreTable, score_table
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,12 @@ class RoundData:
     open_texts: dict[int, list[str]] = field(default_factory=dict)
     invited: int | None = None
     team_order: list[str] = field(default_factory=list)
+    _scores: ScoreTable | None = None
+
+    def score_table(self) -> ScoreTable:
+        if self._scores is None:
+            self._scores = score_table([r.answers for r in self.respondents], self.item_specs)
+        return self._scores
 
     def group_order(self, name: str) -> list[str]:
         if name == "team":
@@ -54,11 +61,24 @@ class RoundData:
 
 
 def data_version(campaign: Campaign) -> str:
-    """Changes whenever a response is stored or deleted (cache key for results and PDFs)."""
-    counts = Response.objects.filter(campaign=campaign).aggregate(
-        responses=Count("id", distinct=True), answers=Count("answers")
-    )
-    return f"{counts['responses']}:{counts['answers']}"
+    """Changes whenever a response is stored or deleted (cache key for results and PDFs).
+
+    Responses are stored whole and never edited, and they are only deleted a round at a
+    time (retention, deleting the organisation), so their count identifies the state; this
+    runs on every cached dashboard view, and counting 480,000 answers would dominate it.
+    """
+    responses = Response.objects.filter(campaign=campaign).count()
+    deleted = campaign.answers_deleted_on.isoformat() if campaign.answers_deleted_on else "-"
+    return f"{responses}:{deleted}"
+
+
+def _raw_rows(queryset, chunk_size: int = 20000):
+    """The rows of a values_list() queryset as the database driver returns them."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from rows
 
 
 def load_round(campaign: Campaign) -> RoundData:
@@ -72,11 +92,13 @@ def load_round(campaign: Campaign) -> RoundData:
         ItemSpec(item.code, item.dimension.code, str(item.indicator_id), item.is_reversed)
         for item in items
     ]
+    # Response ids are only matched against each other here, so both queries skip Django's
+    # per-row converters (on SQLite a UUID object per answer cost seconds for 10,000 rounds).
     answers: dict = defaultdict(dict)
-    for response_id, item_id, value in (
-        Answer.objects.filter(response__campaign=campaign)
-        .values_list("response_id", "item_id", "value")
-        .iterator(chunk_size=20000)
+    for response_id, item_id, value in _raw_rows(
+        Answer.objects.filter(response__campaign=campaign).values_list(
+            "response_id", "item_id", "value"
+        )
     ):
         answers[response_id][code_by_id[item_id]] = value
     respondents = [
@@ -87,9 +109,11 @@ def load_round(campaign: Campaign) -> RoundData:
             tenure=tenure or None,
             contract=contract or None,
         )
-        for pk, team_id, role, tenure, contract in Response.objects.filter(
-            campaign=campaign
-        ).values_list("id", "team_id", "role", "tenure", "contract")
+        for pk, team_id, role, tenure, contract in _raw_rows(
+            Response.objects.filter(campaign=campaign).values_list(
+                "id", "team_id", "role", "tenure", "contract"
+            )
+        )
     ]
     open_questions = list(OpenQuestion.objects.filter(questionnaire_id=campaign.questionnaire_id))
     open_texts: dict[int, list[str]] = defaultdict(list)

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import accounts, exports, lifecycle, reports, survey, workspace
+from .views import accounts, exports, lifecycle, reports, results, survey, workspace
 
 
 class ExportFormat:
@@ -93,4 +93,12 @@ report_patterns = [
     path("rounds/<int:pk>/report.pdf", reports.campaign_report, name="campaign_report"),
 ]
 
-urlpatterns = survey_patterns + workspace_patterns + export_patterns + report_patterns
+
+# --- Results (issue 4): HR and consultants of the round's organisation ---------------------
+results_patterns = [
+    path("rounds/<int:pk>/results/", results.campaign_results_view, name="campaign_results"),
+]
+
+urlpatterns = (
+    survey_patterns + workspace_patterns + results_patterns + report_patterns + export_patterns
+)

@@ -117,6 +117,7 @@ ROWS: dict[str, Row | str] = {
     "assessments:campaign_close": members_of_a("open_a", 302, "post"),
     "assessments:campaign_copy": members_of_a("open_a", 302, "post"),
     "assessments:campaign_progress": members_of_a("open_a"),
+    "assessments:campaign_results": members_of_a("open_a"),
     "assessments:campaign_share": members_of_a("open_a"),
     "assessments:campaign_qr_png": members_of_a("open_a"),
     "assessments:campaign_qr_svg": members_of_a("open_a"),

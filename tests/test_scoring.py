@@ -394,3 +394,29 @@ def test_group_means_lie_within_the_respondent_scores(responses):
             assert min(scores) - 1e-9 <= dimension.mean <= max(scores) + 1e-9
             assert sum(dimension.distribution) == sum(i.n_valid for i in dimension.items)
             assert 0 <= dimension.pct_negative + dimension.pct_positive <= 1 + 1e-9
+
+
+def test_group_means_from_the_score_table_equal_summarize_for_every_group():
+    import random
+
+    from assessments.scoring import group_means, score_table
+
+    rng = random.Random(7)
+    specs = [
+        ItemSpec(f"D{d}.{i}", f"D{d}", "x", is_reversed=(i == 2))
+        for d in range(1, 4)
+        for i in range(1, d + 3)
+    ]
+    for _ in range(40):
+        responses = [
+            {s.code: rng.choice([1, 2, 3, 4, 5, None]) for s in specs if rng.random() > 0.15}
+            for _ in range(rng.randint(0, 25))
+        ]
+        table = score_table(responses, specs)
+        members = [i for i in range(len(responses)) if rng.random() < 0.6]
+        threshold = rng.choice([None, 3, 5])
+        fast = group_means(table, members, threshold=threshold)
+        full = summarize([responses[i] for i in members], specs, threshold=threshold)
+        assert fast.n == full.n
+        assert fast.dimensions == {d.code: d.mean for d in full.dimensions}
+        assert fast.overall == full.overall_index

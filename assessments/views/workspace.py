@@ -107,6 +107,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "role", "user__first_name", "user__email"
             ),
             "can_manage_members": access.can_manage_members(request.user, organisation),
+            "can_delete": access.is_consultant_for(request.user, organisation),
             "team_form": TeamForm(organisation=organisation),
         },
     )
