@@ -74,3 +74,49 @@ def _results_url(campaign) -> str:
         return reverse("assessments:campaign_results", args=[campaign.pk])
     except NoReverseMatch:
         pytest.skip("the dashboard (assessments:campaign_results) is not merged yet")
+
+
+def test_alice_sees_the_dashboard_with_its_charts_and_downloads_the_pdf(
+    live_server, chromium, alice_and_round
+):
+    _, campaign = alice_and_round
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on(
+        "console",
+        lambda msg: problems.append(msg.text) if msg.type in {"error", "warning"} else None,
+    )
+    try:
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}{reverse('assessments:campaign_detail', args=[campaign.pk])}")
+        page.locator(f"a[href='{_results_url(campaign)}']").first.click()
+        page.wait_for_url(f"**{_results_url(campaign)}")
+        # plotly drew the radar under the production CSP: an SVG inside the chart element.
+        page.wait_for_selector("#chart-radar svg.main-svg", state="attached")
+        assert not [p for p in problems if "Content Security Policy" in p or "error" in p]
+        with page.expect_download() as download_info:
+            page.locator("a[href*='report.pdf']").first.click()
+        download = download_info.value
+        path = download.path()
+        data = path.read_bytes()
+        assert data.startswith(b"%PDF-")
+        assert download.suggested_filename.endswith(".pdf")
+    finally:
+        context.close()
+
+
+def test_the_dashboard_has_no_serious_accessibility_violations(
+    live_server, axe_page, alice_and_round
+):
+    _, campaign = alice_and_round
+    log_in(axe_page, live_server.url)
+    axe_page.goto(f"{live_server.url}{_results_url(campaign)}")
+    axe_page.wait_for_selector("#chart-radar svg.main-svg", state="attached")
+    assert serious_violations(axe_page) == []
+    axe_page.goto(f"{live_server.url}{_results_url(campaign)}?by=team")
+    assert serious_violations(axe_page) == []
+    axe_page.goto(f"{live_server.url}{reverse('assessments:campaign_detail', args=[campaign.pk])}")
+    assert serious_violations(axe_page) == []
