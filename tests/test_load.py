@@ -49,5 +49,6 @@ def test_a_short_load_with_a_race_and_crashes_loses_nothing(tmp_path):
     assert load_bench.verdict(result) == [], result
     assert result["load"]["integrity"]["min_answers"] == load_bench.ITEMS
     assert result["race"]["stored"] == 1
+    assert result["load"]["reads_path"] == "dashboard"
     assert result["crash"]["workers_killed_mid_transaction"] == 5
     assert time.monotonic() - started < 400
