@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?= -n 2 -q
 
-.PHONY: install install-test run seed test lint format migrations-check messages bench
+.PHONY: install install-test run seed test lint format migrations-check messages bench audit
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,3 +54,8 @@ test: install-test migrations-check
 
 bench: install-test
 	$(PY) bench/run.py
+
+# Known vulnerabilities in the pinned requirements; says so loudly when the advisory databases
+# cannot be reached (AUDIT_STRICT=1 turns that into a failure).
+audit: install-test
+	$(PY) scripts/audit.py

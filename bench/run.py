@@ -2,6 +2,7 @@
 
     make bench                      # every suite
     .venv/bin/python bench/run.py survey   # one suite
+    .venv/bin/python bench/run.py load     # load, races and crashes (issue 7)
 
 Suites live beside this file as <name>_bench.py with a `run() -> dict` function.
 """

@@ -120,8 +120,11 @@ class Browser:
         return resp.status, resp.headers, raw, elapsed
 
 
-def walk_questionnaire(port: int, token: str, seed: int) -> tuple[Browser, list[float]]:
-    """One employee: open the link and answer every page, up to the review page."""
+def walk_questionnaire(
+    port: int, token: str, seed: int, entry: str = "/s/{token}/"
+) -> tuple[Browser, list[float]]:
+    """One employee: open the link (round link, or `entry="/i/{token}/"` for an invitation)
+    and answer every page, up to the review page."""
     import random
 
     rng = random.Random(seed)
@@ -135,7 +138,7 @@ def walk_questionnaire(port: int, token: str, seed: int) -> tuple[Browser, list[
             raise RuntimeError(f"{method} {path} -> {status}")
         return headers, body
 
-    go("GET", f"/s/{token}/", expect=(302,))
+    go("GET", entry.format(token=token), expect=(302,))
     go("GET", "/survey/")
     go("POST", "/survey/", {}, expect=(302,))
     step = 1

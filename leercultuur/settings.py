@@ -233,6 +233,19 @@ if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = envbool("USE_X_FORWARDED_HOST")
 
+# Rate limits on secrets (assessments/ratelimits.py): misses per client address, counted in the
+# shared default cache. django_ratelimit is deliberately not in INSTALLED_APPS: its system check
+# rejects the database cache for lacking an atomic increment, which costs us at most a few
+# uncounted misses under exact concurrency; Redis (REDIS_URL) is atomic.
+RATELIMIT_IP_META_KEY = "assessments.ratelimits.client_ip"
+RATELIMIT_MISS_RATE = os.environ.get("RATELIMIT_MISS_RATE", "10/10m")
+RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", "1")
+# A cache outage must not lock every employee out of the questionnaire.
+RATELIMIT_FAIL_OPEN = True
+
+# Friendly pages instead of Django's bare ones (assessments/views/errors.py).
+CSRF_FAILURE_VIEW = "assessments.views.errors.csrf_failure"
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -4,12 +4,14 @@ from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
 from assessments.forms import InvitedAccountsPasswordResetForm
+from assessments.ratelimits import LOGIN_GROUP, limit_misses
 
 # --- Accounts (issue 3) -----------------------------------------------------------------------
 account_patterns = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        # Failed logins count per address (assessments/ratelimits.py): 429 once used up.
+        limit_misses(LOGIN_GROUP)(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

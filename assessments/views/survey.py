@@ -8,6 +8,7 @@ beyond that first request.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..models import DEFAULT_RETENTION_MONTHS, Campaign, Invitation, SurveyDraft, hash_token
+from ..ratelimits import limit_misses, record_miss
 from ..survey import (
     NOT_APPLICABLE,
     OPEN_ANSWER_MAX_LENGTH,
@@ -32,6 +34,7 @@ from ..survey import (
     start_draft,
     submit_draft,
 )
+from .errors import carried_fields, session_expired
 
 SESSION_KEY = "survey"
 
@@ -83,15 +86,18 @@ def _begin_session(
 
 @never_cache
 @require_GET
+@limit_misses()
 def survey_entry(request: HttpRequest, token: str) -> HttpResponse:
     campaign = Campaign.objects.by_link_token(token)
     if campaign is None or not campaign.is_accepting_responses():
+        record_miss(request)
         return _unavailable(request)
     return _begin_session(request, campaign, None)
 
 
 @never_cache
 @require_GET
+@limit_misses()
 def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
     invitation = (
         Invitation.objects.select_related("campaign", "draft")
@@ -99,6 +105,7 @@ def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
         .first()
     )
     if invitation is None or not invitation.campaign.is_accepting_responses():
+        record_miss(request)
         return _unavailable(request)
     return _begin_session(request, invitation.campaign, invitation)
 
@@ -143,9 +150,16 @@ def _base_context(ctx: _Context, plan: SurveyPlan, **extra) -> dict:
     }
 
 
-def _guard(ctx: _Context, *, need_draft: bool = True) -> HttpResponse | None:
+def _guard(
+    ctx: _Context, *, need_draft: bool = True, step: int | None = None
+) -> HttpResponse | None:
     if ctx.state.get("done") and ctx.campaign is not None:
         return redirect("assessments:survey_done")
+    if ctx.request.method == "POST" and ctx.campaign is None:
+        # A page sent after the session expired or the cookies were cleared: the answers are
+        # safe on the server, the resume code finds them again (and this page's answers ride
+        # along in the form).
+        return session_expired(ctx.request, step=step)
     if not ctx.available:
         return _unavailable(ctx.request)
     if need_draft and ctx.draft is None:
@@ -176,7 +190,13 @@ def survey_intro(request: HttpRequest) -> HttpResponse:
                 # Opened on another device first: continue those answers.
                 draft, code = existing, new_code_for(existing)
             else:
-                draft, code = start_draft(ctx.campaign, invitation)
+                try:
+                    with transaction.atomic():
+                        draft, code = start_draft(ctx.campaign, invitation)
+                except IntegrityError:
+                    # Started on another device at the same moment (one draft per invitation).
+                    draft = SurveyDraft.objects.get(invitation=invitation)
+                    code = new_code_for(draft)
             ctx.state.update(draft=str(draft.pk), code=code)
             ctx.save_state()
             return redirect("assessments:survey_step", number=1)
@@ -257,49 +277,72 @@ def _segment_rows(plan: SurveyPlan, segments: dict, invalid: set[str]) -> list[d
     ]
 
 
+def _draft_data(draft: SurveyDraft) -> dict:
+    data = draft.data if isinstance(draft.data, dict) else {}
+    for key in ("answers", "segments", "open"):
+        data.setdefault(key, {})
+    return data
+
+
+def apply_step_answers(plan: SurveyPlan, step, data: dict, post) -> set[str]:
+    """Merge one page's posted answers into the draft data; returns what still needs fixing.
+
+    Only valid values are taken, so a broken or hostile field never erases an answer given
+    before; everything else on the page is kept.
+    """
+    problems: set[str] = set()
+    if step.kind == "dimension":
+        for item in plan.items_by_dimension[step.dimension.pk]:
+            valid, value = parse_item_value(post.get(f"item-{item.code}"), item)
+            if valid:
+                data["answers"][item.code] = value
+            if item.code not in data["answers"]:
+                problems.add(item.code)
+    elif step.kind == "segments":
+        for name in plan.segment_questions():
+            valid, value = parse_segment_value(
+                post.get(f"segment-{name}"), plan.segment_options(name)
+            )
+            if valid:
+                data["segments"][name] = value
+            else:
+                problems.add(name)
+    else:
+        for question in plan.open_questions:
+            text = post.get(f"open-{question.code}", "")
+            text = text.replace("\x00", "")
+            if len(text) > OPEN_ANSWER_MAX_LENGTH:
+                problems.add(question.code)
+            data["open"][question.code] = text[: OPEN_ANSWER_MAX_LENGTH * 2]
+    return problems
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_step(request: HttpRequest, number: int) -> HttpResponse:
     ctx = _Context(request)
-    if (blocked := _guard(ctx)) is not None:
+    if (blocked := _guard(ctx, step=number)) is not None:
         return blocked
     plan = SurveyPlan.for_campaign(ctx.campaign)
     if not 1 <= number <= len(plan.steps):
         return redirect("assessments:survey_step", number=1)
     step = plan.steps[number - 1]
-    data = ctx.draft.data
-    data.setdefault("answers", {})
-    data.setdefault("segments", {})
-    data.setdefault("open", {})
+    data = _draft_data(ctx.draft)
     problems: set[str] = set()
 
     if request.method == "POST":
         action = request.POST.get("action", "next")
-        if step.kind == "dimension":
-            for item in plan.items_by_dimension[step.dimension.pk]:
-                valid, value = parse_item_value(request.POST.get(f"item-{item.code}"), item)
-                if valid:
-                    data["answers"][item.code] = value
-                if item.code not in data["answers"]:
-                    problems.add(item.code)
-        elif step.kind == "segments":
-            for name in plan.segment_questions():
-                valid, value = parse_segment_value(
-                    request.POST.get(f"segment-{name}"), plan.segment_options(name)
-                )
-                if valid:
-                    data["segments"][name] = value
-                else:
-                    problems.add(name)
-        else:
-            for question in plan.open_questions:
-                text = request.POST.get(f"open-{question.code}", "")
-                text = text.replace("\x00", "")
-                if len(text) > OPEN_ANSWER_MAX_LENGTH:
-                    problems.add(question.code)
-                data["open"][question.code] = text[: OPEN_ANSWER_MAX_LENGTH * 2]
-        ctx.draft.data = data
-        ctx.draft.save(update_fields=["data", "updated_on"])
+        # Locked so that the same personal link open on two devices cannot overwrite one
+        # page's answers with a stale copy of the draft.
+        with transaction.atomic():
+            draft = SurveyDraft.objects.select_for_update().filter(pk=ctx.draft.pk).first()
+            if draft is None:  # sent a moment ago from another tab or device
+                return redirect("assessments:survey_intro")
+            data = _draft_data(draft)
+            problems = apply_step_answers(plan, step, data, request.POST)
+            draft.data = data
+            draft.save(update_fields=["data", "updated_on"])
+        ctx.draft = draft
 
         if action == "back":
             if number > 1:
@@ -443,8 +486,30 @@ def survey_done(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _apply_carried_answers(
+    request: HttpRequest, plan: SurveyPlan, draft: SurveyDraft
+) -> int | None:
+    """Answers of a page that was sent after the session expired come along with the resume
+    code (see errors.session_expired); store them and return that page's number."""
+    raw = request.POST.get("carry-step", "")
+    if not raw.isdigit() or not 1 <= int(raw) <= len(plan.steps):
+        return None
+    if not any(key.startswith(("item-", "segment-", "open-")) for key in request.POST):
+        return int(raw)
+    with transaction.atomic():
+        locked = SurveyDraft.objects.select_for_update().filter(pk=draft.pk).first()
+        if locked is None:
+            return None
+        data = _draft_data(locked)
+        apply_step_answers(plan, plan.steps[int(raw) - 1], data, request.POST)
+        locked.data = data
+        locked.save(update_fields=["data", "updated_on"])
+    return int(raw)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_misses()
 def survey_resume(request: HttpRequest) -> HttpResponse:
     error = None
     code = ""
@@ -467,10 +532,14 @@ def survey_resume(request: HttpRequest) -> HttpResponse:
                 "code": normalized,
             }
             plan = SurveyPlan.for_campaign(draft.campaign)
+            carried = _apply_carried_answers(request, plan, draft)
+            if carried is not None:
+                return redirect("assessments:survey_step", number=carried)
             number = plan.first_incomplete_step(draft.data)
             if number is None:
                 return redirect("assessments:survey_review")
             return redirect("assessments:survey_step", number=number)
+        record_miss(request)
         error = _(
             "We could not find answers for this code. Check the code (16 letters and digits) "
             "or start again with the link you received; the round may also have closed."
@@ -478,7 +547,12 @@ def survey_resume(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/survey/resume.html",
-        {"error": error, "code": code},
+        {
+            "error": error,
+            "code": code,
+            "carried": [(n, v) for n, v in carried_fields(request) if n != "carry-step"],
+            "carry_step": request.POST.get("carry-step", "")[:3] if error else "",
+        },
         status=400 if error else 200,
     )
 
