@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -207,16 +209,49 @@ def survey_intro(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _options_html(field: str, value: str, scale, not_applicable_label: str | None) -> str:
+    """The radio buttons of one statement.
+
+    Built here rather than in a template loop: forty-odd radios per page made the
+    template engine the largest cost of a questionnaire page. Every interpolated value is
+    escaped; the field names are item codes.
+    """
+    name = escape(field)
+    choices = [
+        (
+            str(number),
+            f'<span class="num" aria-hidden="true">{number}</span><span>{escape(label)}</span>',
+            "",
+        )
+        for number, label in scale
+    ]
+    if not_applicable_label is not None:
+        choices.append((NOT_APPLICABLE, escape(not_applicable_label), " na"))
+    parts = [
+        f'<div class="likert-option{extra}"><input type="radio" name="{name}" '
+        f'id="{name}-{code}" value="{code}"{" checked" if value == code else ""}>'
+        f'<label for="{name}-{code}">{label}</label></div>'
+        for code, label, extra in choices
+    ]
+    return mark_safe(f'<div class="likert-options">{"".join(parts)}</div>')  # noqa: S308
+
+
 def _item_rows(plan: SurveyPlan, dimension, answers: dict, missing: set[str]) -> list[dict]:
+    scale = scale_labels()
+    not_applicable = _("Don't know / not applicable")
     rows = []
     for item in plan.items_by_dimension[dimension.pk]:
         value = answers.get(item.code, "")
+        value = NOT_APPLICABLE if value is None else str(value)
+        field = f"item-{item.code}"
+        na_label = not_applicable if item.allows_not_applicable else None
         rows.append(
             {
                 "item": item,
-                "field": f"item-{item.code}",
-                "value": NOT_APPLICABLE if value is None else str(value),
+                "field": field,
+                "value": value,
                 "missing": item.code in missing,
+                "options_html": _options_html(field, value, scale, na_label),
             }
         )
     return rows
