@@ -50,6 +50,7 @@ from .models import (
     localized,
 )
 from .results import breakdown_plan, campaign_results
+from .survey import scale_labels
 
 ExportFile = tuple[str, str, bytes]
 Cell = str | int | float | bool | None
@@ -603,16 +604,6 @@ def released_segments(
             released = [labels[value] if value else None for value in released]
         columns.append(SegmentColumn(name, released, labels, note))
     return columns
-
-
-def scale_labels() -> list[tuple[int, str]]:
-    return [
-        (1, _("Strongly disagree")),
-        (2, _("Disagree")),
-        (3, _("Neither agree nor disagree")),
-        (4, _("Agree")),
-        (5, _("Strongly agree")),
-    ]
 
 
 def response_tables(

@@ -52,6 +52,7 @@ from .models import Campaign, ConsultantProfile
 from .pdfrender import RenderError
 from .results import campaign_results
 from .selectors import data_version
+from .survey import scale_labels as survey_scale_labels
 
 __all__ = [
     "RenderError",
@@ -109,13 +110,7 @@ def band_label(code: str | None) -> str:
 
 
 def scale_labels() -> list[str]:
-    return [
-        _("Strongly disagree"),
-        _("Disagree"),
-        _("Neither agree nor disagree"),
-        _("Agree"),
-        _("Strongly agree"),
-    ]
+    return [label for _value, label in survey_scale_labels()]
 
 
 def _join(words: list[str]) -> str:

@@ -31,22 +31,13 @@ from ..survey import (
     normalize_resume_code,
     parse_item_value,
     parse_segment_value,
+    scale_labels,
     start_draft,
     submit_draft,
 )
 from .errors import carried_fields, session_expired
 
 SESSION_KEY = "survey"
-
-
-def scale_labels() -> list[tuple[int, str]]:
-    return [
-        (1, _("Strongly disagree")),
-        (2, _("Disagree")),
-        (3, _("Neither agree nor disagree")),
-        (4, _("Agree")),
-        (5, _("Strongly agree")),
-    ]
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
