@@ -15,30 +15,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.survey_bench import _PG_RESET, ROOT, django_env
+from bench.survey_bench import _PG_RESET, ROOT, django_env, ensure_pg_database
 
 PG_DATABASE = "bench_exports"  # not the survey benchmark's, so both can run at once
 DATABASES = {
     "SQLite": lambda tmp: f"sqlite:///{tmp / 'bench.sqlite3'}",
     "PostgreSQL": lambda tmp: f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}",
 }
-
-
-def _ensure_pg_database() -> None:
-    subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-c",
-            f"CREATE DATABASE {PG_DATABASE}",
-        ],
-        capture_output=True,
-    )
 
 
 PY = sys.executable
@@ -149,7 +132,7 @@ def run(repeats: int = 5) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             tmp_path = Path(tmp)
             if name == "PostgreSQL":
-                _ensure_pg_database()
+                ensure_pg_database(PG_DATABASE)
             env = django_env(url_for(tmp_path), tmp_path)
             ids = prepare(env)
             figures = measure(env, ids, repeats)

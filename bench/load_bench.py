@@ -36,8 +36,8 @@ from bench.survey_bench import (
     PY,
     ROOT,
     Browser,
-    _ensure_pg_database,
     django_env,
+    ensure_pg_database,
     prepare,
     walk_questionnaire,
 )
@@ -457,7 +457,7 @@ def run(submissions: int = 500, clients: int = 50, kills: int = 20, racers: int 
         with tempfile.TemporaryDirectory() as tmp:
             tmp_path = Path(tmp)
             if name == "PostgreSQL":
-                _ensure_pg_database()
+                ensure_pg_database()
             r = run_database(name, url_for(tmp_path), tmp_path, submissions, clients, kills, racers)
             r["failed"] = verdict(r)
             data["databases"][name] = r

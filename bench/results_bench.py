@@ -23,7 +23,6 @@ PY = sys.executable
 SIZES = (10, 250, 10_000)
 TIMED = (250, 10_000)
 BENCHMARK_ORGANISATIONS = 1000
-PG_CREATE = "CREATE DATABASE bench_results"
 DATABASES = {
     "SQLite": lambda tmp: f"sqlite:///{tmp / 'bench.sqlite3'}",
     "PostgreSQL": lambda tmp: "postgres://postgres@127.0.0.1:5432/bench_results",
@@ -244,29 +243,10 @@ def inner() -> dict:
 # --- Parent: one child per database -----------------------------------------------------------
 
 
-def _env(db_url: str, data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=db_url,
-        DATA_DIR=str(data_dir),
-        DEBUG="0",
-        SECURE_HTTPS="0",
-        STATIC_MANIFEST="0",
-        SECRET_KEY="bench-secret-key-not-for-production-0123456789abcdefghij",
-        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
-        LOG_LEVEL="ERROR",
-    )
-    return env
-
-
-def _ensure_pg_database() -> None:
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", PG_CREATE],
-        capture_output=True,
-    )
-
-
 def run() -> dict:
+    # Imported here: the --inner child runs this file as a script, before bench/ is a package.
+    from bench.survey_bench import django_env, ensure_pg_database
+
     data: dict = {"title": "Results: campaign_results, dashboard, benchmark", "databases": {}}
     data["load_average_before"] = round(os.getloadavg()[0], 1)
     only = os.environ.get("BENCH_DATABASES")
@@ -275,10 +255,10 @@ def run() -> dict:
             continue
         with tempfile.TemporaryDirectory() as tmp:
             if name == "PostgreSQL":
-                _ensure_pg_database()
+                ensure_pg_database("bench_results")
             out = subprocess.run(
                 [PY, __file__, "--inner"],
-                env=_env(url_for(Path(tmp)), Path(tmp)),
+                env=django_env(url_for(Path(tmp)), Path(tmp)),
                 cwd=ROOT,
                 capture_output=True,
                 text=True,

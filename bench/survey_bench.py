@@ -34,7 +34,7 @@ def django_env(db_url: str, data_dir: Path) -> dict[str, str]:
         STATIC_MANIFEST="0",
         WHITENOISE_USE_FINDERS="1",
         SECRET_KEY="bench-secret-key-not-for-production-0123456789abcdefghij",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
         SITE_URL="http://127.0.0.1:8765",
         LOG_LEVEL="ERROR",
     )
@@ -324,7 +324,8 @@ DATABASES = {
 }
 
 
-def _ensure_pg_database() -> None:
+def ensure_pg_database(name: str = "bench") -> None:
+    """Create a benchmark database on the local PostgreSQL (an existing one is fine)."""
     subprocess.run(
         [
             "psql",
@@ -335,7 +336,7 @@ def _ensure_pg_database() -> None:
             "-d",
             "postgres",
             "-c",
-            "CREATE DATABASE bench",
+            f"CREATE DATABASE {name}",
         ],
         capture_output=True,
     )
@@ -363,7 +364,7 @@ def run(submissions: int = 500, clients: int = 50) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             tmp_path = Path(tmp)
             if name == "PostgreSQL":
-                _ensure_pg_database()
+                ensure_pg_database()
             env = django_env(url_for(tmp_path), tmp_path)
             token = prepare(env)
             page = page_figures(env, token)
