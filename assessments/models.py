@@ -1,8 +1,9 @@
 """Questionnaire content, tenants, rounds and answers (DESIGN.md §3–4).
 
 Anonymity is built into the schema: a Response has no link to a person, an invitation, an IP
-address or a time finer than its date, and its primary key is random so that row order says
-nothing about who answered when.
+address, a date or a time, and its primary key is random so that row order says nothing about
+who answered when. Its submission number within the round is used only to publish an open
+round's results in steps (anonymity.py) and is never shown.
 """
 
 from __future__ import annotations
@@ -496,6 +497,25 @@ class Campaign(models.Model):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
+    class Interim(models.TextChoices):
+        # The values are those of anonymity.Interim, which decides what each one publishes.
+        NONE = "none", _("No interim results: the results appear when the round closes")
+        ORGANISATION = (
+            "organisation",
+            _("Interim results for the whole organisation, updated per k new responses"),
+        )
+
+    # Settings that decide what has been published of a round: changing them after it opened
+    # would let a look before the change be combined with one after it (anonymity.py).
+    LOCKED_ONCE_OPEN = (
+        "threshold",
+        "interim_results",
+        "ask_team",
+        "ask_role",
+        "ask_tenure",
+        "ask_contract",
+    )
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="campaigns"
     )
@@ -513,6 +533,12 @@ class Campaign(models.Model):
         default=5,
         validators=[MinValueValidator(3), MaxValueValidator(50)],
         help_text=_("Results are only shown for groups of at least this many respondents."),
+    )
+    interim_results = models.CharField(
+        _("interim results"),
+        max_length=20,
+        choices=Interim.choices,
+        default=Interim.NONE,
     )
     ask_team = models.BooleanField(_("ask for team"), default=True)
     ask_role = models.BooleanField(_("ask for role"), default=True)
@@ -579,6 +605,29 @@ class Campaign(models.Model):
             raise ValidationError(
                 {"closes_on": _("The closing date must be on or after the opening date.")}
             )
+        changed = self.locked_fields_changed()
+        if changed:
+            raise ValidationError(
+                {
+                    name: _(
+                        "This round has been opened, so this setting can no longer be "
+                        "changed: results already shown were based on it. Make a copy of "
+                        "the round to use another setting."
+                    )
+                    for name in changed
+                }
+            )
+
+    def locked_fields_changed(self) -> list[str]:
+        """The settings in LOCKED_ONCE_OPEN that differ from the stored round, once opened."""
+        if self.pk is None:
+            return []
+        stored = (
+            Campaign.objects.filter(pk=self.pk).values("status", *self.LOCKED_ONCE_OPEN).first()
+        )
+        if stored is None or stored["status"] == self.Status.DRAFT:
+            return []
+        return [name for name in self.LOCKED_ONCE_OPEN if getattr(self, name) != stored[name]]
 
     def link_token(self) -> str:
         return derive_token("campaign-link", self.link_salt)
@@ -746,11 +795,37 @@ class ResponseQuerySet(models.QuerySet):
     def for_campaign(self, campaign: Campaign) -> ResponseQuerySet:
         return self.filter(campaign=campaign)
 
+    def next_sequence(self, campaign: Campaign) -> int:
+        """The submission number the round's next response gets (1 for the first).
+
+        Call inside the transaction that stores the response: the round's row is locked, so
+        concurrent submissions to one round take their numbers one after the other (on
+        SQLite the write transaction already serialises them).
+        """
+        last = (
+            Campaign.objects.select_for_update()
+            .filter(pk=campaign.pk)
+            .annotate(
+                last=models.Subquery(
+                    Response.objects.filter(campaign=models.OuterRef("pk"))
+                    .order_by("-sequence")
+                    .values("sequence")[:1]
+                )
+            )
+            .values_list("last", flat=True)
+            .get()
+        )
+        return (last or 0) + 1
+
 
 class Response(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
-    submitted_on = models.DateField(_("submitted on"))
+    # The order of submission within the round (1, 2, …). An open round's results are published
+    # in steps over the first responses in this order (anonymity.py), so no two looks differ by
+    # fewer than k people. It is never shown, exported or logged. There is no date or time:
+    # next to the order, even a date would say whose answers these are.
+    sequence = models.PositiveIntegerField(editable=False)
     team = models.ForeignKey(
         CampaignTeam, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
     )
@@ -765,7 +840,9 @@ class Response(models.Model):
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
-        indexes = [models.Index(fields=["campaign"])]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "sequence"], name="response_sequence"),
+        ]
 
     def __str__(self) -> str:
         return f"response {self.pk}"

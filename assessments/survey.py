@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -270,7 +269,7 @@ def submit_draft(*, draft_id: str, plan: SurveyPlan) -> Response | None:
 
     response = Response.objects.create(
         campaign=campaign,
-        submitted_on=timezone.localdate(),
+        sequence=Response.objects.next_sequence(campaign),
         team=team,
         role=segment("role"),
         tenure=segment("tenure"),

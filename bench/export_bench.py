@@ -47,11 +47,11 @@ for size in SIZES:
     teams = [CampaignTeam.objects.create(campaign=c, name=f"Team {i}", position=i) for i in range(8)]
     rng = random.Random(size)
     for start in range(0, size, 2000):
-        batch = [Response(campaign=c, submitted_on=today - dt.timedelta(days=rng.randint(1, 29)),
+        batch = [Response(campaign=c, sequence=start + i + 1,
                           team=rng.choice(teams), role=rng.choice(["employee"] * 6 + ["manager", ""]),
                           tenure=rng.choice(["lt1", "1-5", "gt5", ""]),
                           contract=rng.choice(["permanent", "permanent", "temporary", ""]))
-                 for _ in range(min(2000, size - start))]
+                 for i in range(min(2000, size - start))]
         Response.objects.bulk_create(batch)
         Answer.objects.bulk_create(
             [Answer(response=r, item=item,

@@ -51,7 +51,7 @@ rng = random.Random(5)
 level = {"D1": 3.6, "D2": 3.3, "D3": 4.0, "D4": 2.9, "D5": 2.8, "D6": 3.3}
 responses, answers, opens = [], [], []
 for i in range(%(n)d):
-    r = Response(campaign=c, submitted_on=today, team=rng.choice(teams),
+    r = Response(campaign=c, sequence=i + 1, team=rng.choice(teams),
                  role=rng.choice(["employee"] * 6 + ["manager", "director"]),
                  tenure=rng.choice(["lt1", "1-5", "gt5"]),
                  contract=rng.choice(["permanent"] * 4 + ["temporary", "work_study"]))

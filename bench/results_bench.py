@@ -117,12 +117,12 @@ def inner() -> dict:
             batch = [
                 Response(
                     campaign=campaign,
-                    submitted_on=today,
+                    sequence=start + i + 1,
                     team=rng.choice(teams),
                     role=rng.choice(["employee"] * 6 + ["manager", "director", ""]),
                     tenure=rng.choice(["lt1", "1-5", "gt5", ""]),
                 )
-                for _ in range(min(2000, n - start))
+                for i in range(min(2000, n - start))
             ]
             Response.objects.bulk_create(batch)
             Answer.objects.bulk_create(

@@ -151,9 +151,9 @@ def make_responses(
     rng = random.Random(seed)
     items = campaign.questionnaire.ordered_items()
     questions = list(campaign.questionnaire.open_questions.all())
+    first = Response.objects.next_sequence(campaign)
     responses = [
-        Response(campaign=campaign, submitted_on=timezone.localdate(), team=team, role=role)
-        for _ in range(count)
+        Response(campaign=campaign, sequence=first + i, team=team, role=role) for i in range(count)
     ]
     Response.objects.bulk_create(responses)
     answers = []

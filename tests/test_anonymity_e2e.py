@@ -66,7 +66,9 @@ def world():
     for name, size in SIZES.items():
         for i in range(size):
             response = Response.objects.create(
-                campaign=campaign, submitted_on=campaign.opens_on, team=teams[name]
+                campaign=campaign,
+                sequence=Response.objects.next_sequence(campaign),
+                team=teams[name],
             )
             Answer.objects.bulk_create(
                 Answer(response=response, item=item, value=patterns[name](i, j))

@@ -254,20 +254,13 @@ def simulate_responses(campaign: Campaign, rng: random.Random) -> None:
     items = campaign.questionnaire.ordered_items()
     teams = {team.name: team for team in campaign.teams.all()}
     item_offset = {item.code: ITEM_EFFECT.get(item.code, rng.gauss(0, 0.2)) for item in items}
-    days = (campaign.closes_on - campaign.opens_on).days + 1
-    # Most answers come in during the first days and after the reminder a week later.
-    day_weights = [3 if d < 3 else 2 if 7 <= d < 9 else 1 for d in range(days)]
-    for d in range(days):
-        if (campaign.opens_on + dt.timedelta(days=d)).weekday() >= 5:
-            day_weights[d] = 0.2
-
     respondents = _respondents(rng)
     responses, answers = [], []
-    for respondent in respondents:
+    # The shuffled list is the order in which they sent their answers.
+    for number, respondent in enumerate(respondents, start=1):
         response = Response(
             campaign=campaign,
-            submitted_on=campaign.opens_on
-            + dt.timedelta(days=rng.choices(range(days), day_weights)[0]),
+            sequence=number,
             team=teams.get(respondent.team) if respondent.team else None,
             role=respondent.role,
             tenure=respondent.tenure,
