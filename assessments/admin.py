@@ -142,6 +142,12 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     readonly_fields = ["link_token_hash"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # What was published of an opened round depends on these (Campaign.clean says why).
+        if obj is not None and obj.status != models.Campaign.Status.DRAFT:
+            return [*self.readonly_fields, *models.Campaign.LOCKED_ONCE_OPEN]
+        return self.readonly_fields
+
 
 @admin.register(models.ConsultantProfile)
 class ConsultantProfileAdmin(admin.ModelAdmin):

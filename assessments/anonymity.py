@@ -1,63 +1,81 @@
-"""Which aggregates of a round may be shown without revealing a group smaller than k.
+"""The publication plan of a round: everything any role can ever see of its answers.
 
-Pure Python (standard library only, no Django). The rules are those of DESIGN.md §4 and
-instrument.md §4; every figure on the dashboard, in the PDF, the exports and the JSON must go
-through one of these plans.
+Pure Python (standard library only, no Django), tested without a database. Every output of a
+round — the results page and its breakdowns, ``campaign_results --json``, the PDF, the
+aggregated CSV/XLSX, the response-level file and its group columns, the response-rate page and
+its JSON, the comparison with the previous round and the benchmark — is built from the one
+:class:`PublicationPlan` that :func:`plan_round` makes, so none of them can publish a group the
+plan did not allow.
+
+The invariant
+    Call a *published set* every set of respondents over which some figure of the round is, was
+    or can be shown to anyone (HR, consultant, anyone they pass it to): the respondents of every
+    look while the round was open, those of the final results, every group of every breakdown
+    shown in any of those looks, and every group label the rows of the response-level file
+    carry. The *atoms* are the classes of respondents that lie in exactly the same published
+    sets. **Every atom has 0 or at least k respondents.**
+
+Why the invariant is enough
+    Every figure we publish of a set S — a count, a mean, a standard deviation, a percentage, a
+    distribution, Cronbach's alpha, the n.v.t. count, the strongest statements, the open answers
+    — is a function of sums over S of per-respondent quantities (answers, scores, their squares
+    and products, indicators such as "answered 1"), or of the multiset of S's rows. S is a union
+    of atoms, so each such sum is the sum of the atoms' sums. Everything anyone can compute from
+    all figures together is therefore a function of the per-atom sums: any linear combination of
+    published sums gives every respondent of an atom the same weight, so no subtraction — over
+    time, across breakdowns, or between a file and a page — singles out fewer than k people.
+    The response-level file shows rows, but only labelled with published sets, so a row's
+    labels say which atom-union it is in and nothing finer; linking its rows to a published
+    mean finds a union of atoms, which was already known.
+
+How the plan keeps it (the proof is by construction)
+    1. *Looks.* Which looks exist is a function of the number of responses received, not of who
+       looked when, so the plan can treat every look that could have been seen as seen. While a
+       round is open its results cover the first responses in submission order up to the
+       largest multiple of k that trails the newest by at least k (``Interim.ORGANISATION``),
+       or nothing at all (``Interim.NONE``, the default). Successive looks differ by k, and the
+       final results at close differ from the last look by at least k. The looks are nested, so
+       the sets they publish cut the respondents into *blocks* of submission order, each of at
+       least k.
+    2. *Breakdowns together.* A look shows its breakdowns in a fixed order of preference —
+       team, then leadership vs. employees, role, years of service, contract — and within one
+       breakdown the largest admissible selection of groups. A group is added to the published
+       sets only when every atom of the refined partition still has 0 or ≥ k respondents; the
+       partition the plan checks is made from the blocks and every group already accepted, so
+       each accepted step keeps the invariant, and a rejected group is never published. Groups
+       are not shown when they are smaller than k (``Reason.TOO_SMALL``), when they would split
+       a block of an earlier look into a part below k (``Reason.EARLIER_LOOK``), when they would
+       overlap a group already shown in fewer than k (``Reason.CROSSING``) or when the rest of
+       their breakdown would be smaller than k (``Reason.COMPLEMENTARY``).
+    3. *The response-level file* (closed rounds) labels each row, per breakdown, with the shown
+       group the respondent is in, or leaves it blank; a blank is the complement of the shown
+       groups. Every label is thus a published set (or a complement of a union of them), and the
+       file adds no set to the partition.
+    4. *Open answers* are shown only at organisation level, for the respondents of a look, when
+       at least ``threshold`` of them wrote something; they are shuffled and have no dates.
+
+Other rules
+    * k is at least 3 (:data:`MIN_THRESHOLD`); a round shows results only from k respondents,
+      breakdowns only from :data:`MIN_RESPONDENTS_FOR_BREAKDOWNS` (instrument.md §4.4).
+    * Suppressed groups are listed without their size: that size is itself a count below k.
+    * The settings that shape the plan (k, interim results, the segment questions) are locked
+      once a round opens; changing them would combine looks made under two plans.
+    * The submission number that orders the responses is never shown, exported or logged.
 
 Usage::
 
-    sizes = group_sizes(response.team_key for response in responses)  # None = unknown
-    plan = plan_breakdown(sizes, threshold=campaign.threshold, groups=team_keys)
-    if plan.allowed:
-        for group in plan.shown: ...  # summarize() the respondents of group.label
-        for group in plan.suppressed: ...  # label + reason ("too_small" / "complementary")
-
-    comparison = plan_role_comparison(role_sizes, threshold=k)   # radar overlay
-    role_plan = plan_breakdown(role_sizes, threshold=k, also_shown=comparison.shown)
-
-Labels are the caller's stable keys for a group (a team name or ``str(pk)``, a role code);
-``None`` stands for respondents whose group is unknown (question not asked, "zeg ik liever
-niet"). One plan covers exactly one breakdown: there is deliberately no API for crossed
-breakdowns (team × tenure).
-
-Why the rules are enough
-    Every aggregate we publish (count, sum, mean, distribution) is additive over respondents.
-    From a set of published aggregates over sets of respondents, anyone can compute the
-    aggregate over any union of the "atoms": the classes of respondents who lie in exactly the
-    same published sets. Nothing finer can be derived, because every combination of published
-    figures is constant on each atom. So a plan is safe exactly when **every atom has 0 or at
-    least k respondents** (:func:`disclosure_safe`). For one breakdown the atoms are the shown
-    groups (each ≥ k) and the remainder — hidden groups plus unknowns, i.e. the organisation
-    total minus the shown groups — which must be 0 or ≥ k. That covers every pair S ⊂ T of
-    shown aggregates, their unions and differences: T \\ S is a union of atoms.
-
-    Complementary suppression: when the remainder is between 1 and k − 1, the smallest shown
-    group (ties: by label) is hidden as well. One is always enough for a single breakdown,
-    since it adds ≥ k to the remainder. With ``also_shown`` (aggregates published elsewhere
-    over the same respondents, such as the leadership/employee comparison for the role
-    breakdown) the same atom rule is applied across both views; then the smallest group whose
-    removal alone makes the plan safe is hidden, or else the smallest group, until it is safe.
-
-    Only aggregates over one partition (and unions of its cells) are tracked. Crossing two
-    breakdowns, e.g. team A and "managers", is not exactly derivable from their totals; that is
-    why only one breakdown is shown at a time.
-
-Other rules
-    * Round results only when the round has ≥ k respondents (:func:`round_results_visible`).
-    * Breakdowns only when the organisation has ≥ 10 respondents
-      (``MIN_RESPONDENTS_FOR_BREAKDOWNS``) and ≥ k.
-    * Suppressed groups are listed without their size: the size of a small group is itself a
-      count below k.
-    * Team response rates show a team's count only if the team is shown in the team breakdown
-      plan for the same respondents and its size is known, so the progress page and the
-      dashboard together never show more than the plan allows.
-    * Open answers only at organisation level, when at least ``threshold`` people answered the
-      question, sorted and then shuffled with a caller-given seed, without dates.
+    specs = breakdown_specs(asked=campaign.segment_questions(), group_orders={...})
+    plan = plan_round(profiles, threshold=k, interim=Interim.NONE, closed=True, breakdowns=specs)
+    look = plan.current            # None: nothing to show yet (plan.reason says why)
+    look.size                      # the first look.size respondents in submission order
+    for group in look.breakdown("team").shown: ...
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import random
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -66,42 +84,68 @@ from enum import StrEnum
 
 MIN_THRESHOLD = 3
 MIN_RESPONDENTS_FOR_BREAKDOWNS = 10
-INDICATIVE_RESPONSE_RATE = 0.5  # instrument.md §4.5: "about 40–50%"; we take the cautious end
 LEADERSHIP_ROLES: frozenset[str] = frozenset({"manager", "director"})
 EMPLOYEE_ROLES: frozenset[str] = frozenset({"employee"})
 LEADERSHIP = "leadership"
 EMPLOYEES = "employees"
+SEGMENTS = ("team", "role", "tenure", "contract")
+# The order in which breakdowns get their groups: a group of a later breakdown is shown only
+# when it adds nothing below k to what the earlier ones show. Team first: it is what HR and the
+# teams act on (instrument.md §4, S1).
+PREFERENCE = ("team", LEADERSHIP, "role", "tenure", "contract")
+# Above this many admissible groups in one breakdown the best selection is found greedily.
+EXHAUSTIVE_GROUPS = 12
 
 Label = str | None
+Profile = Mapping[str, Label]  # a respondent's segment answers; None = not asked / not said
+
+
+class Interim(StrEnum):
+    """What an open round shows before it closes."""
+
+    NONE = "none"  # nothing: every group keeps its detail at close (the default)
+    ORGANISATION = "organisation"  # organisation-level results in steps of k responses
 
 
 class Reason(StrEnum):
-    """Why one group is not shown."""
+    """Why one group of a breakdown is not shown."""
 
     TOO_SMALL = "too_small"
     COMPLEMENTARY = "complementary"
-    SIZE_UNKNOWN = "size_unknown"  # response rates only
+    CROSSING = "crossing"
+    EARLIER_LOOK = "earlier_look"
 
 
 class Refusal(StrEnum):
-    """Why a whole plan shows nothing."""
+    """Why a look, a breakdown or the open answers show nothing."""
 
-    ROUND_BELOW_THRESHOLD = "round_below_threshold"  # fewer than k respondents in the round
-    ORGANISATION_TOO_SMALL = "organisation_too_small"  # fewer than 10: organisation level only
-    GROUP_TOO_SMALL = "group_too_small"  # a compared group has fewer than k
-    REMAINDER_TOO_SMALL = "remainder_too_small"  # the rest could be derived by subtraction
+    ROUND_BELOW_THRESHOLD = "round_below_threshold"  # fewer than k respondents
+    NOT_BEFORE_CLOSE = "not_before_close"  # Interim.NONE: results appear at close
+    FIRST_STEP_NOT_REACHED = "first_step_not_reached"  # interim results from 2k responses
+    ORGANISATION_TOO_SMALL = "organisation_too_small"  # < 10 respondents: organisation only
+    NOT_IN_INTERIM = "not_in_interim"  # interim looks show the organisation only
     TOO_FEW_ANSWERS = "too_few_answers"  # open answers below their threshold
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    label: str
+    values: frozenset[str]  # the answers to the breakdown's question that make up the group
+
+
+@dataclass(frozen=True)
+class BreakdownSpec:
+    name: str
+    attribute: str  # the segment question it reads: team, role, tenure or contract
+    groups: tuple[GroupSpec, ...]  # in display order
+    all_or_nothing: bool = False  # a comparison of two groups shows both or neither
 
 
 @dataclass(frozen=True)
 class ShownGroup:
     label: str
     size: int
-    members: frozenset[Label]  # the labels of the respondents it covers
-
-    @classmethod
-    def single(cls, label: str, size: int) -> ShownGroup:
-        return cls(label, size, frozenset({label}))
+    values: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -112,59 +156,88 @@ class SuppressedGroup:
 
 @dataclass(frozen=True)
 class BreakdownPlan:
+    name: str
+    attribute: str
     allowed: bool
     reason: Refusal | None
-    total: int
-    threshold: int
     shown: tuple[ShownGroup, ...]
     suppressed: tuple[SuppressedGroup, ...]
-    not_shown: int  # respondents in no shown group: 0 or ≥ k whenever anything is shown
-
-    def is_shown(self, label: str) -> bool:
-        return any(group.label == label for group in self.shown)
 
     @property
     def shown_labels(self) -> tuple[str, ...]:
         return tuple(group.label for group in self.shown)
 
+    def is_shown(self, label: str) -> bool:
+        return label in self.shown_labels
+
+    def group_of(self, profile: Profile) -> str | None:
+        """The shown group a respondent belongs to, or None."""
+        value = profile.get(self.attribute)
+        for group in self.shown:
+            if value in group.values:
+                return group.label
+        return None
+
 
 @dataclass(frozen=True)
-class RoleComparison:
-    allowed: bool
-    reason: Refusal | None
-    leadership: ShownGroup | None
-    employees: ShownGroup | None
+class Look:
+    """One state of the results: the first ``size`` respondents in submission order."""
+
+    size: int
+    final: bool
+    breakdowns: tuple[BreakdownPlan, ...]
+
+    def breakdown(self, name: str) -> BreakdownPlan | None:
+        return next((plan for plan in self.breakdowns if plan.name == name), None)
+
+
+@dataclass(frozen=True)
+class PublicationPlan:
+    threshold: int
+    interim: Interim
+    received: int  # responses received so far (the live count; no figure of their answers)
+    closed: bool
+    looks: tuple[Look, ...]  # every look that is or was published, oldest first
+    reason: Refusal | None  # why nothing is shown yet; None when a look is shown
 
     @property
-    def shown(self) -> tuple[ShownGroup, ...]:
-        if self.leadership is None or self.employees is None:
-            return ()
-        return (self.leadership, self.employees)
+    def current(self) -> Look | None:
+        return self.looks[-1] if self.looks else None
 
+    @property
+    def lag(self) -> int:
+        """Responses received but not (yet) in the results."""
+        current = self.current
+        return self.received - (current.size if current else 0)
 
-@dataclass(frozen=True)
-class TeamResponseRate:
-    label: str
-    size: int | None  # team size as entered by HR
-    responded: int | None  # None when hidden
-    rate: float | None
-    is_indicative: bool  # rate below INDICATIVE_RESPONSE_RATE: mark results "indicatief"
-    reason: Reason | Refusal | None  # why ``responded`` is hidden
+    def released_labels(self, profiles: Sequence[Profile]) -> list[dict[str, str | None]]:
+        """Per respondent, per breakdown of the final results: the shown group, or None.
 
+        These are the only group labels the response-level file may carry (closed rounds).
+        """
+        current = self.current
+        if not self.closed or current is None or not current.final:
+            raise ValueError("Group labels of individual rows exist only for closed rounds.")
+        return [
+            {plan.name: plan.group_of(profile) for plan in current.breakdowns}
+            for profile in profiles
+        ]
 
-@dataclass(frozen=True)
-class ResponseRates:
-    total_responses: int
-    allowed: bool  # whether per-team counts may be shown at all
-    reason: Refusal | None
-    teams: tuple[TeamResponseRate, ...]
-
-
-@dataclass(frozen=True)
-class OpenAnswers:
-    visible: bool
-    reason: Refusal | None
-    texts: tuple[str, ...]
+    def published_sets(self, profiles: Sequence[Profile]) -> list[frozenset[int]]:
+        """Every published set, as positions in submission order (for tests and the bench)."""
+        sets = []
+        for look in self.looks:
+            sets.append(frozenset(range(look.size)))
+            for plan in look.breakdowns:
+                for group in plan.shown:
+                    sets.append(
+                        frozenset(
+                            i
+                            for i in range(look.size)
+                            if profiles[i].get(plan.attribute) in group.values
+                        )
+                    )
+        return sets
 
 
 # --- Basic rules -------------------------------------------------------------------------
@@ -179,12 +252,12 @@ def check_threshold(threshold: int) -> int:
 
 
 def round_results_visible(total: int, threshold: int) -> bool:
-    """Whether a round has enough respondents to show anything at all."""
+    """Whether a set of this many respondents may have figures at all."""
     return total >= check_threshold(threshold)
 
 
 def breakdowns_allowed(total: int, threshold: int) -> Refusal | None:
-    """None when breakdowns may be shown, else the reason why not."""
+    """None when a look of ``total`` respondents may show breakdowns, else why not."""
     if not round_results_visible(total, threshold):
         return Refusal.ROUND_BELOW_THRESHOLD
     if total < MIN_RESPONDENTS_FOR_BREAKDOWNS:
@@ -192,171 +265,282 @@ def breakdowns_allowed(total: int, threshold: int) -> Refusal | None:
     return None
 
 
-def group_sizes(labels: Iterable[Label]) -> dict[Label, int]:
-    """Respondents per label, from one label per respondent (None = unknown)."""
-    return dict(Counter(labels))
+def look_sizes(
+    received: int, threshold: int, interim: Interim | str, closed: bool
+) -> tuple[int, ...]:
+    """The sizes of every look published so far, oldest first.
 
-
-def disclosure_safe(
-    sizes: Mapping[Label, int], shown: Iterable[Collection[Label]], threshold: int
-) -> bool:
-    """Whether publishing the total and aggregates over ``shown`` (sets of labels) is safe.
-
-    Safe means every atom — the respondents who lie in exactly the same published sets — has
-    0 or at least ``threshold`` respondents; see the module docstring.
+    Interim looks are the multiples of k that trail the responses received by at least k; at
+    close the final look covers everyone (and so differs from the last interim look by ≥ k).
     """
-    sets = [frozenset(members) for members in shown]
+    k = check_threshold(threshold)
+    if received < 0:
+        raise ValueError("The number of responses cannot be negative.")
+    sizes = list(range(k, received - k + 1, k)) if Interim(interim) is Interim.ORGANISATION else []
+    if closed and received >= k:
+        sizes.append(received)
+    return tuple(sizes)
+
+
+def atom_sizes(sets: Iterable[Collection[int]], population: int) -> Counter[tuple[bool, ...]]:
+    """Respondents per atom: the classes of positions 0..population−1 in the same sets.
+
+    Respondents in no set at all are left out: nothing is published about them, so no
+    combination of published figures can involve them.
+    """
+    members = [frozenset(s) for s in sets]
     atoms: Counter[tuple[bool, ...]] = Counter()
-    for label, size in sizes.items():
-        atoms[tuple(label in members for members in sets)] += size
-    return all(size == 0 or size >= threshold for size in atoms.values())
+    for i in range(population):
+        key = tuple(i in s for s in members)
+        if any(key):
+            atoms[key] += 1
+    return atoms
 
 
-# --- Breakdowns --------------------------------------------------------------------------
+def disclosure_safe(sets: Iterable[Collection[int]], population: int, threshold: int) -> bool:
+    """Whether every atom of these published sets has 0 or at least ``threshold`` respondents."""
+    return all(size >= threshold for size in atom_sizes(sets, population).values())
 
 
-def plan_breakdown(
-    sizes: Mapping[Label, int],
+# --- The plan ----------------------------------------------------------------------------
+
+
+def breakdown_specs(
+    *, asked: Collection[str], group_orders: Mapping[str, Sequence[str]]
+) -> tuple[BreakdownSpec, ...]:
+    """The breakdowns of a round, in the order of :data:`PREFERENCE`.
+
+    ``asked``: the segment questions of the round. ``group_orders``: per question, its answer
+    values in display order (team ids, role codes, …). The leadership comparison
+    (managers + directors vs. employees) is a breakdown of the role question of its own.
+    """
+    specs = []
+    for name in PREFERENCE:
+        attribute = "role" if name == LEADERSHIP else name
+        if attribute not in asked:
+            continue
+        if name == LEADERSHIP:
+            groups = (
+                GroupSpec(LEADERSHIP, LEADERSHIP_ROLES),
+                GroupSpec(EMPLOYEES, EMPLOYEE_ROLES),
+            )
+            specs.append(BreakdownSpec(name, attribute, groups, all_or_nothing=True))
+        else:
+            order = group_orders.get(name, ())
+            groups = tuple(GroupSpec(value, frozenset({value})) for value in order)
+            specs.append(BreakdownSpec(name, attribute, groups))
+    return tuple(specs)
+
+
+def plan_round(
+    profiles: Sequence[Profile],
     *,
     threshold: int,
-    total: int | None = None,
-    groups: Sequence[str] = (),
-    also_shown: Iterable[ShownGroup | Collection[Label]] = (),
-) -> BreakdownPlan:
-    """Which groups of one breakdown may be shown.
+    interim: Interim | str = Interim.NONE,
+    closed: bool,
+    breakdowns: Sequence[BreakdownSpec],
+) -> PublicationPlan:
+    """Everything that is or was published of a round with these respondents.
 
-    ``sizes``: respondents per label (``None`` = unknown). ``total``: the round's respondents
-    when ``sizes`` counts only some of them (the rest count as unknown); default: their sum.
-    ``groups``: every possible label in display order, so groups without respondents are
-    listed as suppressed too; labels found only in ``sizes`` follow, sorted. ``also_shown``:
-    aggregates over the same respondents that are published elsewhere (see module docstring).
+    ``profiles``: every response received, in submission order. ``closed``: whether the round
+    has closed (the final look exists). See the module docstring for the rules.
     """
-    check_threshold(threshold)
-    cells, total = _cells(sizes, total)
-    order = list(dict.fromkeys([*groups, *sorted(label for label in cells if label is not None)]))
-    refusal = breakdowns_allowed(total, threshold)
-    if refusal is not None:
-        return BreakdownPlan(False, refusal, total, threshold, (), (), total)
-    for label in order:
-        cells.setdefault(label, 0)
-    other_sets = [
-        item.members if isinstance(item, ShownGroup) else frozenset(item) for item in also_shown
-    ]
-    if not disclosure_safe(cells, other_sets, threshold):
-        raise ValueError("The aggregates in also_shown already reveal a group smaller than k.")
+    k = check_threshold(threshold)
+    mode = Interim(interim)
+    received = len(profiles)
+    sizes = look_sizes(received, k, mode, closed)
+    if not sizes:
+        if closed:
+            reason = Refusal.ROUND_BELOW_THRESHOLD
+        elif mode is Interim.NONE:
+            reason = Refusal.NOT_BEFORE_CLOSE
+        else:
+            reason = Refusal.FIRST_STEP_NOT_REACHED
+        return PublicationPlan(k, mode, received, closed, (), reason)
 
-    reasons = {label: Reason.TOO_SMALL for label in order if cells[label] < threshold}
-    shown = [label for label in order if label not in reasons]
+    partition = _Partition(profiles, sizes, [spec.attribute for spec in breakdowns])
+    looks = []
+    for index, size in enumerate(sizes):
+        final = closed and index == len(sizes) - 1
+        plans = tuple(
+            partition.add_breakdown(spec, index, k)
+            if final
+            else _refused(spec, Refusal.NOT_IN_INTERIM)
+            for spec in breakdowns
+        )
+        looks.append(Look(size, final, plans))
+    return PublicationPlan(k, mode, received, closed, tuple(looks), None)
 
-    def safe(labels: Sequence[str]) -> bool:
-        return disclosure_safe(cells, [*other_sets, *({label} for label in labels)], threshold)
 
-    while shown and not safe(shown):
-        by_size = sorted(shown, key=lambda label: (cells[label], label))
+def _refused(spec: BreakdownSpec, reason: Refusal) -> BreakdownPlan:
+    return BreakdownPlan(spec.name, spec.attribute, False, reason, (), ())
+
+
+class _Partition:
+    """The atoms of everything published so far, kept as counts of interchangeable cells.
+
+    Respondents in the same block of submission order who gave the same segment answers are
+    in exactly the same published sets, whatever the plan publishes, so the plan counts cells
+    instead of people: its cost depends on the number of distinct answer combinations, not N.
+    """
+
+    def __init__(
+        self, profiles: Sequence[Profile], sizes: Sequence[int], attributes: Sequence[str]
+    ):
+        self.attributes = list(dict.fromkeys(attributes))
+        self.sizes = list(sizes)
+        cells: Counter[tuple[int, tuple[Label, ...]]] = Counter()
+        for position, profile in enumerate(profiles[: self.sizes[-1]]):
+            block = bisect.bisect_right(self.sizes, position)
+            cells[block, tuple(profile.get(name) for name in self.attributes)] += 1
+        self.cells = list(cells.items())
+        # An atom is (block, the published groups the cell is in); groups get one bit each.
+        self.signature = [0] * len(self.cells)
+        self.next_bit = 0
+
+    def add_breakdown(self, spec: BreakdownSpec, look: int, k: int) -> BreakdownPlan:
+        in_look = [block <= look for (block, _), _ in self.cells]
+        total = sum(
+            weight for (_, weight), inside in zip(self.cells, in_look, strict=True) if inside
+        )
+        refusal = breakdowns_allowed(total, k)
+        if refusal is not None:
+            return _refused(spec, refusal)
+        column = self.attributes.index(spec.attribute)
+        atoms: Counter[tuple[int, int]] = Counter()
+        for i, ((block, _), weight) in enumerate(self.cells):
+            atoms[block, self.signature[i]] += weight
+        members: list[list[int]] = []
+        for group in spec.groups:
+            members.append(
+                [
+                    i
+                    for i, ((_, values), _) in enumerate(self.cells)
+                    if in_look[i] and values[column] in group.values
+                ]
+            )
+        sizes = [sum(self.cells[i][1] for i in cells) for cells in members]
+        overlaps: list[Counter[tuple[int, int]]] = []
+        for cells in members:
+            overlap: Counter[tuple[int, int]] = Counter()
+            for i in cells:
+                overlap[self.cells[i][0][0], self.signature[i]] += self.cells[i][1]
+            overlaps.append(overlap)
+
+        reasons: dict[int, Reason] = {}
+        candidates = []
+        for g, size in enumerate(sizes):
+            if size < k:
+                reasons[g] = Reason.TOO_SMALL
+            elif any(not _ok(part, k) for part in overlaps[g].values()):
+                reasons[g] = _why_split(overlaps[g], k)
+            else:
+                candidates.append(g)
+        if spec.all_or_nothing and len(candidates) < len(spec.groups):
+            for g in candidates:
+                reasons[g] = _why_left_out(overlaps[g], atoms, k)
+            candidates = []
+        chosen = _best_selection(candidates, sizes, overlaps, atoms, k, spec.all_or_nothing)
+        for g in candidates:
+            if g not in chosen:
+                reasons[g] = _why_left_out(overlaps[g], atoms, k)
+        for g in chosen:
+            bit = 1 << self.next_bit
+            self.next_bit += 1
+            for i in members[g]:
+                self.signature[i] |= bit
+        return BreakdownPlan(
+            name=spec.name,
+            attribute=spec.attribute,
+            allowed=True,
+            reason=None,
+            shown=tuple(
+                ShownGroup(spec.groups[g].label, sizes[g], spec.groups[g].values)
+                for g in sorted(chosen)
+            ),
+            suppressed=tuple(
+                SuppressedGroup(spec.groups[g].label, reasons[g]) for g in sorted(reasons)
+            ),
+        )
+
+
+def _ok(size: int, k: int) -> bool:
+    return size == 0 or size >= k
+
+
+def _why_split(overlap: Counter, k: int) -> Reason:
+    """Why a group would cut an atom into a part below k: an earlier look, or another group."""
+    blocks: Counter[int] = Counter()
+    for (block, _), part in overlap.items():
+        blocks[block] += part
+    if len(blocks) > 1 and any(not _ok(part, k) for part in blocks.values()):
+        return Reason.EARLIER_LOOK
+    return Reason.CROSSING
+
+
+def _why_left_out(overlap: Counter, atoms: Counter, k: int) -> Reason:
+    """Why an admissible group was not selected: whose rest would fall below k."""
+    short = [atom for atom, part in overlap.items() if not _ok(atoms[atom] - part, k)]
+    if any(signature for _, signature in short):
+        return Reason.CROSSING  # the rest of a group already shown
+    if len({block for block, _ in atoms}) > 1 and short:
+        return Reason.EARLIER_LOOK  # the rest of the responses between two looks
+    return Reason.COMPLEMENTARY  # the rest of this breakdown
+
+
+def _feasible(
+    selection: Sequence[int], overlaps: Sequence[Counter], atoms: Counter, k: int
+) -> bool:
+    taken: Counter = Counter()
+    for g in selection:
+        taken.update(overlaps[g])
+    return all(_ok(atoms[atom] - part, k) for atom, part in taken.items())
+
+
+def _best_selection(
+    candidates: list[int],
+    sizes: Sequence[int],
+    overlaps: Sequence[Counter],
+    atoms: Counter,
+    k: int,
+    all_or_nothing: bool,
+) -> set[int]:
+    """The most groups (then the most respondents, then the first in order) safe together."""
+    if not candidates:
+        return set()
+    if all_or_nothing:
+        return set(candidates) if _feasible(candidates, overlaps, atoms, k) else set()
+    if len(candidates) <= EXHAUSTIVE_GROUPS:
+        for count in range(len(candidates), 0, -1):
+            feasible = [
+                combo
+                for combo in itertools.combinations(candidates, count)
+                if _feasible(combo, overlaps, atoms, k)
+            ]
+            if feasible:
+                return set(max(feasible, key=lambda c: (sum(sizes[g] for g in c), [-g for g in c])))
+        return set()
+    # Many groups (a large organisation's team list): drop groups until the rest is safe,
+    # each time the smallest whose removal alone suffices, else the smallest.
+    chosen = list(candidates)
+    while chosen and not _feasible(chosen, overlaps, atoms, k):
+        by_size = sorted(chosen, key=lambda g: (sizes[g], -g))
         victim = next(
-            (label for label in by_size if safe([other for other in shown if other != label])),
+            (g for g in by_size if _feasible([c for c in chosen if c != g], overlaps, atoms, k)),
             by_size[0],
         )
-        shown.remove(victim)
-        reasons[victim] = Reason.COMPLEMENTARY
-
-    return BreakdownPlan(
-        allowed=True,
-        reason=None,
-        total=total,
-        threshold=threshold,
-        shown=tuple(ShownGroup.single(label, cells[label]) for label in shown),
-        suppressed=tuple(
-            SuppressedGroup(label, reasons[label]) for label in order if label in reasons
-        ),
-        not_shown=total - sum(cells[label] for label in shown),
-    )
-
-
-def plan_role_comparison(
-    role_sizes: Mapping[Label, int],
-    *,
-    threshold: int,
-    total: int | None = None,
-    leadership_roles: Collection[str] = LEADERSHIP_ROLES,
-    employee_roles: Collection[str] = EMPLOYEE_ROLES,
-) -> RoleComparison:
-    """Leidinggevenden (managers + directors) vs. medewerkers, e.g. for the radar overlay.
-
-    Both groups need ≥ k respondents, and the respondents in neither (role unknown) must be
-    0 or ≥ k, else one group could be derived from the total and the other. Feed the result
-    to ``plan_breakdown(..., also_shown=comparison.shown)`` for the role breakdown.
-    """
-    check_threshold(threshold)
-    cells, total = _cells(role_sizes, total)
-
-    def refused(reason: Refusal) -> RoleComparison:
-        return RoleComparison(False, reason, None, None)
-
-    refusal = breakdowns_allowed(total, threshold)
-    if refusal is not None:
-        return refused(refusal)
-    leaders = frozenset(label for label in cells if label in leadership_roles)
-    employees = frozenset(label for label in cells if label in employee_roles)
-    if leaders & employees:
-        raise ValueError("A role cannot be both leadership and employee.")
-    n_leaders = sum(cells[label] for label in leaders)
-    n_employees = sum(cells[label] for label in employees)
-    if n_leaders < threshold or n_employees < threshold:
-        return refused(Refusal.GROUP_TOO_SMALL)
-    if not disclosure_safe(cells, [leaders, employees], threshold):
-        return refused(Refusal.REMAINDER_TOO_SMALL)
-    return RoleComparison(
-        True,
-        None,
-        ShownGroup(LEADERSHIP, n_leaders, leaders),
-        ShownGroup(EMPLOYEES, n_employees, employees),
-    )
-
-
-# --- Response rates ----------------------------------------------------------------------
-
-
-def team_response_rates(
-    team_sizes: Mapping[str, int | None],
-    responded: Mapping[Label, int],
-    *,
-    threshold: int,
-    total: int | None = None,
-) -> ResponseRates:
-    """Responses per team for the progress page.
-
-    ``team_sizes``: every team of the round (display order) → its size, or None when HR did
-    not enter one. ``responded``: responses per team label (None = team unknown). A team's
-    count is shown only when the team is shown in the team breakdown plan for these responses
-    and its size is known; the organisation total is always returned.
-    """
-    plan = plan_breakdown(responded, threshold=threshold, total=total, groups=list(team_sizes))
-    hidden = {group.label: group.reason for group in plan.suppressed}
-    rows = []
-    for label, size in team_sizes.items():
-        if size is not None and (isinstance(size, bool) or size < 0):
-            raise ValueError(f"Team size of {label!r} must be a positive number or unknown.")
-        reason: Reason | Refusal | None
-        if not plan.allowed:
-            reason = plan.reason
-        elif label in hidden:
-            reason = hidden[label]
-        elif size is None:
-            reason = Reason.SIZE_UNKNOWN
-        else:
-            reason = None
-        if reason is not None:
-            rows.append(TeamResponseRate(label, size, None, None, False, reason))
-            continue
-        count = responded.get(label, 0)
-        rate = count / size if size else None
-        indicative = rate is not None and rate < INDICATIVE_RESPONSE_RATE
-        rows.append(TeamResponseRate(label, size, count, rate, indicative, None))
-    return ResponseRates(plan.total, plan.allowed, plan.reason, tuple(rows))
+        chosen.remove(victim)
+    return set(chosen)
 
 
 # --- Open answers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenAnswers:
+    visible: bool
+    reason: Refusal | None
+    texts: tuple[str, ...]
 
 
 def visible_open_answers(
@@ -366,14 +550,12 @@ def visible_open_answers(
     threshold: int,
     seed: str | int | bytes,
 ) -> OpenAnswers:
-    """The answers to one open question at organisation level, or nothing.
+    """The answers to one open question of a look, at organisation level, or nothing.
 
-    ``texts``: the answers to the question (one per respondent; blank ones are dropped).
-    ``n_respondents``: the round's respondents. ``threshold``: the open-answer threshold
-    (≥ 3; default in the round = k). Shown only when both the round and the number of
-    non-blank answers reach the threshold. The order is a shuffle seeded by ``seed`` (e.g.
-    the campaign's id plus the question's id), so a reload keeps the order while the
-    order of submission, which the caller's query might preserve, is lost.
+    ``texts``: the answers of the look's respondents (blank ones are dropped).
+    ``n_respondents``: the look's respondents. Shown only when both reach the threshold. The
+    order is a shuffle seeded by ``seed`` (e.g. the round's id plus the question's id), so a
+    reload keeps the order while the order of submission is lost.
     """
     check_threshold(threshold)
     answers = sorted(text.strip() for text in texts if text and text.strip())
@@ -386,24 +568,6 @@ def visible_open_answers(
     rng = random.Random(int.from_bytes(hashlib.sha256(_seed_bytes(seed)).digest(), "big"))
     rng.shuffle(answers)
     return OpenAnswers(True, None, tuple(answers))
-
-
-# --- Helpers -----------------------------------------------------------------------------
-
-
-def _cells(sizes: Mapping[Label, int], total: int | None) -> tuple[dict[Label, int], int]:
-    cells: dict[Label, int] = {}
-    for label, size in sizes.items():
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise ValueError(f"Group {label!r} has an invalid size {size!r}.")
-        cells[label] = size
-    counted = sum(cells.values())
-    if total is None:
-        total = counted
-    elif total < counted:
-        raise ValueError(f"The total ({total}) is smaller than the groups together ({counted}).")
-    cells[None] = cells.get(None, 0) + total - counted
-    return cells, total
 
 
 def _seed_bytes(seed: str | int | bytes) -> bytes:

@@ -408,6 +408,7 @@ def heatmap_rows(results: dict[str, Any], by: str) -> list[dict[str, Any]]:
                     "label": group["label"],
                     "suppressed": True,
                     "reason": group["reason"],
+                    "reason_text": group["reason_text"],
                     "values": [None for _c in codes],
                 }
             )
@@ -421,14 +422,14 @@ def _cell(value: float | None) -> str:
 def heatmap_figure(results: dict[str, Any], by: str) -> dict[str, Any] | None:
     """Groups × dimensions; suppressed groups are grey rows with a note and no values."""
     rows = heatmap_rows(results, by)
-    if not rows:
+    if not any(not row["suppressed"] for row in rows):
         return None
     dims = _dims(results)
     x = [d["short_name"] or d["name"] for d in dims]
     y = [_wrap(r["label"], 24) for r in rows]
-    too_few = _("too few responses")
+    hidden = _("not shown")
     z = [r["values"] for r in rows]
-    text = [[too_few if r["suppressed"] else _cell(v) for v in r["values"]] for r in rows]
+    text = [[hidden if r["suppressed"] else _cell(v) for v in r["values"]] for r in rows]
     data = [
         {
             "type": "heatmap",
@@ -471,7 +472,7 @@ def heatmap_figure(results: dict[str, Any], by: str) -> dict[str, Any] | None:
                     "xref": "paper",
                     "y": i,
                     "yref": "y",
-                    "text": too_few,
+                    "text": hidden,
                     "showarrow": False,
                     "font": {"color": PALETTE["muted"], "style": "italic"},
                 }

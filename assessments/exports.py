@@ -25,7 +25,6 @@ import io
 import random
 import re
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -49,7 +48,9 @@ from .models import (
     Tenure,
     localized,
 )
-from .results import breakdown_plan, campaign_results
+from .presentation import reason_text
+from .results import campaign_results
+from .results.queries import group_orders
 from .survey import scale_labels
 
 ExportFile = tuple[str, str, bytes]
@@ -64,30 +65,16 @@ _FORMULA_START = frozenset("=+-@\t\r\n\x00")
 # XML 1.0 cannot hold these, and no questionnaire text needs them.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-SEGMENTS = ("team", "role", "tenure", "contract")
+SEGMENTS = anonymity.PREFERENCE
 SEGMENT_CHOICES = {"role": Role, "tenure": Tenure, "contract": Contract}
 SEGMENT_LABELS = {
     "team": gettext_lazy("Team"),
+    anonymity.LEADERSHIP: gettext_lazy("Leadership or employee"),
     "role": gettext_lazy("Role"),
     "tenure": gettext_lazy("Years of service"),
     "contract": gettext_lazy("Type of contract"),
 }
-REASONS = {
-    "too_small": gettext_lazy("too few responses"),
-    "complementary": gettext_lazy("hidden so that a smaller group cannot be worked out"),
-    "round_below_threshold": gettext_lazy("too few responses in the round"),
-    "organisation_too_small": gettext_lazy(
-        "fewer than 10 respondents: organisation-level results only"
-    ),
-    "group_too_small": gettext_lazy("one of the groups has too few responses"),
-    "remainder_too_small": gettext_lazy("the remaining group would be too small"),
-    "too_few_answers": gettext_lazy("too few answers to show them anonymously"),
-    "crossing": gettext_lazy(
-        "left out: together with the columns before it, it would single out fewer than k "
-        "respondents"
-    ),
-    "not_asked": gettext_lazy("not asked in this round"),
-}
+NOT_ASKED = gettext_lazy("not asked in this round")
 BANDS = {
     "low": gettext_lazy("Point of attention"),
     "vulnerable": gettext_lazy("Basis present (vulnerable)"),
@@ -202,17 +189,10 @@ def _file_stem(campaign: Campaign, kind: str) -> str:
 # --- Aggregated export -------------------------------------------------------------------
 
 
-def _reason(code: str | None) -> str:
-    return str(REASONS.get(code or "", code or ""))
-
-
 def aggregate_tables(results: dict[str, Any]) -> list[Table]:
     """The dashboard's tables, from a ``campaign_results`` dict only."""
     if not results["visible"]:
-        raise ExportUnavailable(
-            _("This round has fewer than %(k)d responses, so there are no results to export yet.")
-            % {"k": results["threshold"]}
-        )
+        raise ExportUnavailable(results["reason_text"])
     round_ = results["round"]
     dims = results["dimensions"]
     codes = [d["code"] for d in dims]
@@ -225,6 +205,7 @@ def aggregate_tables(results: dict[str, Any]) -> list[Table]:
         ("closes_on", _("Closes on"), round_["closes_on"]),
         ("status", _("Status"), str(Campaign.Status(round_["status"]).label)),
         ("respondents", _("Respondents"), results["respondents"]),
+        ("received", _("Responses received"), results["received"]),
         ("invited", _("Invited"), results["invited"]),
         ("response_rate", _("Response rate (%)"), results["response_rate"]),
         ("indicative", _("Indicative (response rate below 40%)"), results["indicative"]),
@@ -372,7 +353,7 @@ def aggregate_tables(results: dict[str, Any]) -> list[Table]:
                 ]
             )
     else:
-        role_rows.append(["", None, None, *([None] * len(codes)), _reason(role["reason"])])
+        role_rows.append(["", None, None, *([None] * len(codes)), role.get("reason_text") or ""])
     tables.append(
         Table(
             _("Managers vs. employees"),
@@ -386,7 +367,7 @@ def aggregate_tables(results: dict[str, Any]) -> list[Table]:
         label = str(SEGMENT_LABELS[name])
         if not breakdown["allowed"]:
             breakdown_rows.append(
-                [label, "", None, None, *([None] * len(codes)), _reason(breakdown["reason"])]
+                [label, "", None, None, *([None] * len(codes)), breakdown["reason_text"] or ""]
             )
             continue
         for group in breakdown["groups"]:
@@ -408,7 +389,7 @@ def aggregate_tables(results: dict[str, Any]) -> list[Table]:
                     None,
                     None,
                     *([None] * len(codes)),
-                    _reason(group["reason"]),
+                    group["reason_text"],
                 ]
             )
     tables.append(
@@ -481,7 +462,7 @@ def aggregate_tables(results: dict[str, Any]) -> list[Table]:
     for question in results["open_answers"]:
         if not question["visible"]:
             open_rows.append(
-                [question["code"], question["question"], "", _reason(question["reason"])]
+                [question["code"], question["question"], "", question["reason_text"] or ""]
             )
         for text in question["texts"]:
             open_rows.append([question["code"], question["question"], text, ""])
@@ -512,8 +493,8 @@ def build_aggregate_export(campaign: Campaign, fmt: str, language: str = "nl") -
 @dataclass
 class ResponseMatrix:
     items: list[Item]
-    values: list[list[int | None]]  # per response, per item (in ``items`` order)
-    segments: dict[str, list[str | None]]  # per segmentation, per response
+    values: list[list[int | None]]  # per response in submission order, per item
+    profiles: list[dict[str, str | None]]  # per response in submission order: segment answers
 
 
 def load_response_matrix(campaign: Campaign) -> ResponseMatrix:
@@ -526,9 +507,9 @@ def load_response_matrix(campaign: Campaign) -> ResponseMatrix:
     column = {item.pk: i for i, item in enumerate(items)}
     # Response ids as text: converting ~50 UUID objects per response costs more than the query.
     responses = list(
-        Response.objects.filter(campaign=campaign).values_list(
-            Cast("id", CharField()), "team_id", "role", "tenure", "contract"
-        )
+        Response.objects.filter(campaign=campaign)
+        .order_by("sequence")
+        .values_list(Cast("id", CharField()), "team_id", "role", "tenure", "contract")
     )
     row_of = {row[0]: i for i, row in enumerate(responses)}
     width = len(items)
@@ -544,13 +525,16 @@ def load_response_matrix(campaign: Campaign) -> ResponseMatrix:
         # A response stored between the two queries is left out rather than half-filled.
         if row is not None:
             values[row][column[item_id]] = value
-    segments = {
-        "team": [str(r[1]) if r[1] else None for r in responses],
-        "role": [r[2] or None for r in responses],
-        "tenure": [r[3] or None for r in responses],
-        "contract": [r[4] or None for r in responses],
-    }
-    return ResponseMatrix(items, values, segments)
+    profiles = [
+        {
+            "team": str(r[1]) if r[1] else None,
+            "role": r[2] or None,
+            "tenure": r[3] or None,
+            "contract": r[4] or None,
+        }
+        for r in responses
+    ]
+    return ResponseMatrix(items, values, profiles)
 
 
 @dataclass
@@ -558,51 +542,79 @@ class SegmentColumn:
     name: str
     values: list[str | None]  # released value per response (None = blank)
     labels: dict[str, str]  # value → label, for the codebook
-    note: str = ""  # why (some) values are blank
+    note: str = ""  # what was left out, and why
 
 
 def released_segments(
     campaign: Campaign, matrix: ResponseMatrix, names: Sequence[str]
 ) -> list[SegmentColumn]:
-    """The segmentation columns, with only the groups the dashboard would show.
+    """The group columns: per row, only a group the final results show, else blank.
 
-    Each column follows the dashboard's plan for that breakdown. Because a reader can cross
-    the columns of a file, a column is also left out when, combined with the columns kept
-    before it, some combination of values would hold fewer than k respondents.
+    The labels come from the round's publication plan (anonymity.py), so every label is a
+    published group and the columns crossed add nothing to what the results already publish:
+    linking the rows to a published mean finds no smaller group than the plan allows.
     """
     k = campaign.threshold
+    specs = anonymity.breakdown_specs(
+        asked=campaign.segment_questions(), group_orders=group_orders(campaign)
+    )
+    plan = anonymity.plan_round(
+        matrix.profiles,
+        threshold=k,
+        interim=campaign.interim_results,
+        closed=True,
+        breakdowns=specs,
+    )
+    look = plan.current
+    released = plan.released_labels(matrix.profiles)
     team_names = dict(campaign.teams.values_list("pk", "name"))
-    team_order = [str(pk) for pk in team_names]
-    n = len(matrix.values)
-    kept: list[list[str | None]] = []
+    choice_labels = {
+        "team": {str(pk): safe_text(name) for pk, name in team_names.items()},
+        anonymity.LEADERSHIP: {
+            anonymity.LEADERSHIP: safe_text(_("Leadership (managers and directors)")),
+            anonymity.EMPLOYEES: safe_text(_("Employees")),
+        },
+        **{
+            name: {value: safe_text(label) for value, label in SEGMENT_CHOICES[name].choices}
+            for name in ("role", "tenure", "contract")
+        },
+    }
     columns = []
     for name in names:
-        if name == "team":
-            labels = {str(pk): safe_text(team) for pk, team in team_names.items()}
-            groups = team_order
-        else:
-            labels = {value: safe_text(label) for value, label in SEGMENT_CHOICES[name].choices}
-            groups = list(labels)
-        if name not in campaign.segment_questions():
-            columns.append(SegmentColumn(name, [None] * n, labels, str(REASONS["not_asked"])))
+        labels = choice_labels[name]
+        breakdown = look.breakdown(name) if look else None
+        if breakdown is None:
+            columns.append(SegmentColumn(name, [None] * len(released), labels, str(NOT_ASKED)))
             continue
-        raw = matrix.segments[name]
-        plan = breakdown_plan(raw, name, threshold=k, groups=groups)
-        if not plan.allowed:
-            columns.append(SegmentColumn(name, [None] * n, labels, _reason(plan.reason)))
+        if not breakdown.allowed:
+            columns.append(
+                SegmentColumn(
+                    name, [None] * len(released), labels, reason_text(breakdown.reason, k)
+                )
+            )
             continue
-        shown = set(plan.shown_labels)
-        released = [value if value in shown else None for value in raw]
-        note = _("blank: not answered, or a group too small to show") if plan.suppressed else ""
-        combinations = Counter(zip(*kept, released, strict=True))
-        if any(0 < size < k for size in combinations.values()):
-            columns.append(SegmentColumn(name, [None] * n, labels, str(REASONS["crossing"])))
-            continue
-        kept.append(released)
+        values = [row[name] for row in released]
+        left_out = "; ".join(
+            f"{labels.get(group.label, group.label)}: {reason_text(group.reason, k)}"
+            for group in breakdown.suppressed
+        )
+        note = (
+            _("blank: not answered, or in a group that is not shown (%(groups)s)")
+            % {"groups": left_out}
+            if left_out
+            else _("blank: not answered")
+        )
         # Team columns carry the team's name; the others a stable code listed in the codebook.
         if name == "team":
-            released = [labels[value] if value else None for value in released]
-        columns.append(SegmentColumn(name, released, labels, note))
+            values = [labels[value] if value else None for value in values]
+        columns.append(
+            SegmentColumn(
+                name,
+                values,
+                {g.label: labels.get(g.label, g.label) for g in breakdown.shown},
+                note,
+            )
+        )
     return columns
 
 
@@ -632,7 +644,15 @@ def response_tables(
             )
             % {"k": campaign.threshold}
         )
-    names = list(segments) if segments is not None else campaign.segment_questions()
+    names = (
+        list(segments)
+        if segments is not None
+        else [
+            name
+            for name in SEGMENTS
+            if (name if name != anonymity.LEADERSHIP else "role") in campaign.segment_questions()
+        ]
+    )
     unknown = [name for name in names if name not in SEGMENTS]
     if unknown:
         raise ValueError(f"Unknown segmentation: {', '.join(unknown)}.")

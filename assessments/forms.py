@@ -130,6 +130,7 @@ class CampaignForm(forms.ModelForm):
             "opens_on",
             "closes_on",
             "threshold",
+            "interim_results",
             "ask_team",
             "ask_role",
             "ask_tenure",
@@ -138,13 +139,18 @@ class CampaignForm(forms.ModelForm):
             "expected_respondents",
             "retention_months",
         ]
-        widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
+        widgets = {
+            "opens_on": DateInput(),
+            "closes_on": DateInput(),
+            "interim_results": forms.RadioSelect(),
+        }
         labels = {
             "name": _("Name of the round"),
             "questionnaire": _("Questionnaire"),
             "opens_on": _("Opening date"),
             "closes_on": _("Closing date"),
             "threshold": _("Minimum group size (k)"),
+            "interim_results": _("Results while the round is open"),
             "expected_respondents": _("Number of employees invited (optional)"),
         }
         help_texts = {
@@ -153,6 +159,16 @@ class CampaignForm(forms.ModelForm):
                 "many people. At least 3; 5 is recommended."
             ),
             "closes_on": _("The round closes automatically at the end of this day."),
+            "interim_results": _(
+                "Interim results show the organisation as a whole and are updated per k new "
+                "responses (k = the minimum group size). They cost detail at the end: each "
+                "update fixes who had answered by then, so at close a team or group can only be "
+                "shown if it has 0 or at least k people in every such step. In simulations of "
+                "organisations of 25 to 150 people, no team or other group could be shown at "
+                "close after interim results. Choose them only if the organisation as a whole "
+                "is enough, for example with fewer than 10 respondents. This cannot be changed "
+                "once the round is open."
+            ),
             "default_language": _("Employees can switch language in the questionnaire."),
         }
         error_messages = {
@@ -191,6 +207,7 @@ class CampaignForm(forms.ModelForm):
                     css_class="row",
                 ),
                 "threshold",
+                "interim_results",
                 Fieldset(
                     _("Which background questions are asked?"),
                     Field("ask_team"),
@@ -205,7 +222,12 @@ class CampaignForm(forms.ModelForm):
         )
         # Optional in the form: an empty field keeps the default period.
         self.fields["retention_months"].required = False
+        # Not choosing is choosing the default: no interim results.
+        self.fields["interim_results"].required = False
         self.fields["retention_months"].widget.attrs["min"] = 1
+
+    def clean_interim_results(self) -> str:
+        return self.cleaned_data.get("interim_results") or Campaign.Interim.NONE
 
     def clean_retention_months(self) -> int:
         months = self.cleaned_data.get("retention_months")

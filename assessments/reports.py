@@ -50,8 +50,8 @@ from django.utils.translation import gettext as _
 from . import pdfrender, svgcharts
 from .models import Campaign, ConsultantProfile
 from .pdfrender import RenderError
-from .results import campaign_results
-from .selectors import data_version
+from .results import campaign_results, current_look_size, state_key
+from .results.queries import responses_received
 from .survey import scale_labels as survey_scale_labels
 
 __all__ = [
@@ -76,7 +76,7 @@ LANGUAGES = ("nl", "en")
 
 
 class ReportUnavailable(Exception):
-    """The round has fewer than k responses: there is nothing that may be shown."""
+    """Nothing of the round may be shown (yet); the message says why, for HR."""
 
 
 # --- Formatting (the tests format expected numbers with these too) -----------------------
@@ -117,22 +117,6 @@ def _join(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return _("%(first)s and %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
-
-
-def _reason(reason: str | None) -> str:
-    return {
-        "too_small": _("too few responses"),
-        "complementary": _("hidden so that a small group cannot be worked out"),
-        "round_below_threshold": _("This round has too few responses."),
-        "organisation_too_small": _(
-            "With fewer than 10 responses, results are shown for the organisation as a whole only."
-        ),
-        "group_too_small": _("One of the groups has too few responses to be shown."),
-        "remainder_too_small": _(
-            "Not shown: the remaining responses would form a group that is too small."
-        ),
-        "too_few_answers": _("Too few people answered this question to show the answers."),
-    }.get(reason or "", _("Not shown, to protect anonymity."))
 
 
 def _css_string(text: str) -> str:
@@ -245,15 +229,17 @@ def _summary(results: dict[str, Any], dims: list[dict[str, Any]], language: str)
                 "response rate of %(rate)s."
             )
             % {
-                "n": results["respondents"],
+                "n": results["received"],
                 "invited": results["invited"],
                 "rate": format_percent(results["response_rate"]),
             }
         )
     else:
         paragraphs.append(
-            _("%(n)s employees filled in the questionnaire.") % {"n": results["respondents"]}
+            _("%(n)s employees filled in the questionnaire.") % {"n": results["received"]}
         )
+    if results["look_note"]:
+        paragraphs.append(results["look_note"])
     if results["indicative"]:
         paragraphs.append(
             _(
@@ -336,7 +322,7 @@ def _radar_series(results: dict[str, Any], dims: list[dict[str, Any]]) -> list[s
 def _role_section(results: dict[str, Any], dims: list[dict[str, Any]], language: str):
     roles = results.get("role_comparison") or {}
     if not roles.get("allowed"):
-        return {"allowed": False, "reason": _reason(roles.get("reason"))}
+        return {"allowed": False, "reason": roles.get("reason_text") or ""}
     leaders, employees = roles["leadership"], roles["employees"]
     palette = svgcharts.PALETTE
     series = [
@@ -458,7 +444,7 @@ def _breakdowns(results: dict[str, Any], dims: list[dict[str, Any]], language: s
     for name, bd in results.get("breakdowns", {}).items():
         section: dict[str, Any] = {"title": titles.get(name, name), "allowed": bd["allowed"]}
         if not bd["allowed"]:
-            section["reason"] = _reason(bd["reason"])
+            section["reason"] = bd["reason_text"]
         else:
             section["rows"] = [
                 {
@@ -477,7 +463,7 @@ def _breakdowns(results: dict[str, Any], dims: list[dict[str, Any]], language: s
                 for g in bd["groups"]
             ]
             section["suppressed"] = [
-                {"label": g["label"], "reason": _reason(g["reason"])} for g in bd["suppressed"]
+                {"label": g["label"], "reason": g["reason_text"]} for g in bd["suppressed"]
             ]
         sections.append(section)
     return sections
@@ -495,7 +481,7 @@ def _open_answers(results: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "question": question["question"],
                 "visible": question["visible"],
-                "reason": _reason(question["reason"]) if not question["visible"] else None,
+                "reason": question["reason_text"] if not question["visible"] else None,
                 "texts": shown,
                 "left_out": max(len(texts) - OPEN_ANSWERS_MAX, 0),
             }
@@ -508,7 +494,7 @@ def report_context(campaign: Campaign, language: str) -> dict[str, Any]:
     with translation.override(language):
         results = campaign_results(campaign, language)
         if not results["visible"]:
-            raise ReportUnavailable(_reason("round_below_threshold"))
+            raise ReportUnavailable(results["reason_text"])
         top = dict.fromkeys(results["strongest"], "strongest")
         top.update(dict.fromkeys(results["weakest"], "weakest"))
         dims = [_dimension(d, language, top) for d in results["dimensions"]]
@@ -600,6 +586,7 @@ def build_report(campaign: Campaign, language: str) -> pdfrender.RenderResult:
 
 
 def report_cache_key(campaign: Campaign, language: str) -> str:
+    received = responses_received(campaign)
     profile = ConsultantProfile.for_organisation(campaign.organisation)
     branding = f"{profile.pk}:{profile.updated_at.isoformat()}" if profile else "-"
     raw = ":".join(
@@ -607,7 +594,9 @@ def report_cache_key(campaign: Campaign, language: str) -> str:
         for part in (
             REPORT_VERSION,
             campaign.pk,
-            data_version(campaign),
+            # The published state, plus the live count the cover mentions.
+            state_key(campaign, current_look_size(campaign, received)),
+            received,
             campaign.threshold,
             campaign.status,
             language,

@@ -11,7 +11,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from assessments import charts
-from assessments.models import Membership
+from assessments.models import Campaign, Membership
+from assessments.presentation import reason_text
 from assessments.results import campaign_results
 
 from .factories import (
@@ -78,6 +79,7 @@ def bakery_round(bakery, questionnaire):
     make_responses(
         campaign, 2, team=teams["Bezorging"], values={**dict.fromkeys(ITEMS, 2), **HIDDEN_VALUES}
     )
+    campaign.close()
     return campaign
 
 
@@ -133,11 +135,12 @@ def test_below_the_threshold_the_dashboard_explains_when_results_appear(
 ):
     campaign, _ = make_campaign(bakery, questionnaire, threshold=5)
     make_responses(campaign, 4, values=dict.fromkeys(ITEMS, 1))
+    campaign.close()
     response = dashboard(client, alice, campaign)
     html = response.content.decode()
     assert response.status_code == 200
     with translation.override("nl"):
-        assert gettext("Too few responses so far") in html
+        assert gettext("Too few responses") in html
     assert "chart-data" not in html and "plotly" not in html
     assert "Dimensie 1" not in html
     assert number_format(1.0, 2) not in html
@@ -155,11 +158,21 @@ def test_a_suppressed_team_shows_too_few_responses_and_its_numbers_appear_nowher
     # 17 respondents: showing Bakkerij and Winkel would give Bezorging away by subtraction.
     assert hidden["Winkel"] == "complementary"
     with translation.override("nl"):
-        too_few = gettext("too few responses")
-        assert gettext("hidden to protect another group") in html
-    rows = re.findall(r'<tr class="suppressed-row" data-suppressed="[^"]+">(.*?)</tr>', html, re.S)
-    assert len(rows) == 2 and all(too_few in row for row in rows)
-    assert too_few in json.dumps(charts.heatmap_figure(results, "team"))
+        not_shown = gettext("not shown")
+        reasons = {name: reason_text(code, 5) for name, code in hidden.items()}
+        figure = json.dumps(charts.heatmap_figure(results, "team"), ensure_ascii=False)
+    rows = dict(
+        re.findall(
+            r'<tr class="suppressed-row" data-suppressed="[^"]+">'
+            r'<th scope="row">([^<]+)</th>(.*?)</tr>',
+            html,
+            re.S,
+        )
+    )
+    assert rows.keys() == {"Winkel", "Bezorging"}
+    for name, row in rows.items():
+        assert not_shown in row and reasons[name] in row
+    assert not_shown in figure
 
     bezorging = [{**dict.fromkeys(ITEMS, 2), **HIDDEN_VALUES}] * 2
     winkel = [dict.fromkeys(ITEMS, 3)] * 3 + [dict.fromkeys(ITEMS, 4)] * 4
@@ -184,7 +197,7 @@ def test_the_numbers_on_the_page_equal_campaign_results(client, alice, bakery_ro
             assert shown["mean"] == number_format(dim["mean"], 2)
             assert shown["pct_positive"] == f"{dim['pct_positive']}%"
             assert shown["pct_negative"] == f"{dim['pct_negative']}%"
-        assert f'data-kpi="respondents">{results["respondents"]}<' in html
+        assert f'data-kpi="received">{results["received"]}<' in html
         assert f'data-kpi="response-rate">{results["response_rate"]}%<' in html
         assert f'data-kpi="overall">{number_format(results["overall_index"], 2)}<' in html
     figures = json.loads(re.search(r'id="chart-data"[^>]*>(.*?)</script>', html, re.S).group(1))
@@ -213,6 +226,7 @@ def test_an_unknown_grouping_gets_a_note_and_another_grouping(client, alice, bak
 def test_an_attention_point_shows_its_recommendations(client, alice, bakery, questionnaire):
     campaign, _ = make_campaign(bakery, questionnaire)
     make_responses(campaign, 5, values={**dict.fromkeys(ITEMS, 4), "D2.1": 1, "D2.2": 2, "D2.3": 1})
+    campaign.close()
     html = dashboard(client, alice, campaign).content.decode()
     assert 'data-attention="D2"' in html and 'data-attention="D1"' not in html
     assert "Advies 2.1" in html and "Advies 1.1" not in html
@@ -222,8 +236,7 @@ def test_the_plotly_bundle_loads_only_on_the_dashboard(client, alice, bakery_rou
     html = dashboard(client, alice, bakery_round).content.decode()
     assert "vendor/plotly/plotly-custom.min.js" in html
     assert "js/dashboard.js" in html
-    token = bakery_round.set_link_token()
-    bakery_round.save()
+    _, token = make_campaign(bakery_round.organisation, bakery_round.questionnaire)
     client.logout()
     survey = client.get(reverse("assessments:survey_entry", args=[token]), follow=True)
     assert survey.status_code == 200
@@ -237,6 +250,7 @@ def test_the_dashboard_needs_a_fixed_number_of_queries(
     campaign, _ = make_campaign(bakery, questionnaire, teams=("Bakkerij", "Winkel"))
     team = campaign.teams.first()
     make_responses(campaign, count, team=team, role="employee", open_text="Prima")
+    campaign.close()
     client.force_login(alice)
     url = reverse("assessments:campaign_results", args=[campaign.pk])
     # Session, user, round, then campaign_results (cold cache): the same for any N.
@@ -257,11 +271,17 @@ def test_alice_finds_the_pdf_and_aggregate_downloads_but_not_the_response_file(
 
 
 def test_carol_the_consultant_gets_the_response_file_once_the_round_is_closed(
-    client, carol, bakery_round
+    client, carol, bakery, questionnaire
 ):
+    # Interim results are shown while the round is open, but no response file.
+    bakery_round, _ = make_campaign(
+        bakery, questionnaire, interim_results=Campaign.Interim.ORGANISATION
+    )
+    make_responses(bakery_round, 17)
     client.force_login(carol)
     url = reverse("assessments:campaign_results", args=[bakery_round.pk])
     export = reverse("assessments:export_responses", args=[bakery_round.pk, "csv"])
-    assert export not in client.get(url).content.decode()
+    html = client.get(url).content.decode()
+    assert 'data-kpi="overall"' in html and export not in html
     bakery_round.close()
     assert export in client.get(url).content.decode()

@@ -95,8 +95,15 @@ def rounds():
     short = _closed_round(
         garage, questionnaire, closed_on=dt.date(2027, 4, 1), name="2027", retention_months=2
     )
-    still_open, _ = make_campaign(bakery, questionnaire, name="open", teams=("Bakkerij",))
-    make_responses(still_open, 6, seed=3)
+    # Interim results from 2k responses: an open round with a comparison to show.
+    still_open, _ = make_campaign(
+        bakery,
+        questionnaire,
+        name="open",
+        teams=("Bakkerij",),
+        interim_results=Campaign.Interim.ORGANISATION,
+    )
+    make_responses(still_open, 10, seed=3)
     return {
         "expired": expired,
         "kept": kept,

@@ -299,25 +299,32 @@ def test_team_counts_below_k_or_revealing_a_small_remainder_are_hidden():
     make_responses(campaign, 8, team=a)
     make_responses(campaign, 5, team=b)
     make_responses(campaign, 2, team=c)
+    # While the round is open no team count is shown: counts that change per response would
+    # show, compared over time, who answered.
+    progress = response_progress(campaign)
+    assert [t.count for t in progress.teams] == [None, None, None]
+    assert progress.teams_reason and progress.responses == 15
+    campaign.close()
     progress = response_progress(campaign)
     shown = {t.name: t.count for t in progress.teams}
     # C (2) is hidden; B must go too, or 15 − 8 − 5 would give C away.
     assert shown == {"A": 8, "B": None, "C": None}
     assert progress.teams[0].rate == pytest.approx(0.8)
-    assert progress.responses == 15
+    assert progress.responses == 15 and progress.teams_reason is None
 
 
-def test_team_counts_are_all_shown_when_every_group_is_large_enough():
+@pytest.mark.parametrize(("without_team", "counts"), [(1, [6, None]), (5, [6, 5])])
+def test_team_counts_are_all_shown_when_every_group_is_large_enough(without_team, counts):
     questionnaire = make_questionnaire(dimensions=1, items_per_dimension=1)
     campaign, _ = make_campaign(make_organisation(), questionnaire, teams=("A", "B"))
     a, b = campaign.teams.all()
     make_responses(campaign, 6, team=a)
     make_responses(campaign, 5, team=b)
-    make_responses(campaign, 1)  # no team: a remainder of 1 would be revealed
-    assert [t.count for t in response_progress(campaign).teams] == [6, None]
-    make_responses(campaign, 4)  # remainder 5 ≥ k
+    # No team: a remainder of 1 would be revealed by showing both teams; 5 ≥ k would not.
+    make_responses(campaign, without_team)
+    campaign.close()
     progress = response_progress(campaign)
-    assert [t.count for t in progress.teams] == [6, 5]
+    assert [t.count for t in progress.teams] == counts
     assert [t.rate for t in progress.teams] == [None, None]  # sizes unknown
 
 

@@ -27,8 +27,9 @@ def campaign_report(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"campaign": campaign}
     try:
         pdf = get_report_pdf(campaign, language)
-    except ReportUnavailable:
-        context["reason"] = "below_threshold"
+    except ReportUnavailable as refusal:
+        context["reason"] = "unavailable"
+        context["message"] = str(refusal)
         return render(request, "assessments/report/unavailable.html", context)
     except RenderError as exc:
         # The message is the renderer's (timeout, memory); it holds no round content.

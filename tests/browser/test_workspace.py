@@ -34,6 +34,7 @@ def alice_and_round():
     bakkerij, winkel = campaign.teams.order_by("position")
     make_responses(campaign, 6, team=bakkerij, seed=1, open_text="Meer tijd om te leren.")
     make_responses(campaign, 5, team=winkel, seed=2)
+    campaign.close()
     return alice, campaign
 
 

@@ -24,11 +24,8 @@ class Command(BaseCommand):
             raise CommandError(f"There is no round with id {campaign}.")
         try:
             pdf = build_report_pdf(round_, lang)
-        except ReportUnavailable:
-            raise CommandError(
-                f"Round {campaign} has fewer than {round_.threshold} responses (threshold k): "
-                "there is no report to make yet."
-            ) from None
+        except ReportUnavailable as refusal:
+            raise CommandError(f"There is no report of round {campaign} yet: {refusal}") from None
         except RenderError as exc:
             raise CommandError(f"The report could not be rendered: {exc}") from None
         try:
