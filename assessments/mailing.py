@@ -80,6 +80,7 @@ def build_message(invitation: Invitation, campaign: Campaign) -> EmailMultiAlter
         "organisation": campaign.organisation,
         "url": invitation_url(invitation.token()),
         "closes_on": campaign.closes_on,
+        "minutes": campaign.questionnaire.minutes_to_complete(),
     }
     base = f"assessments/email/{kind}.{language}"
     with translation.override(language):

@@ -108,6 +108,12 @@ class Questionnaire(models.Model):
             OpenAnswer.objects.filter(question__questionnaire=self).exists()
         )
 
+    def minutes_to_complete(self) -> int:
+        """The time the questionnaire promises (intro, poster, e-mails): presentation's rule."""
+        from .presentation import minutes_to_complete
+
+        return minutes_to_complete(Item.objects.filter(dimension__questionnaire=self).count())
+
     def ordered_items(self) -> list[Item]:
         return list(
             Item.objects.filter(dimension__questionnaire=self)
@@ -229,8 +235,16 @@ class Dimension(LockedContentMixin, models.Model):
 class Indicator(LockedContentMixin, models.Model):
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators")
     position = models.PositiveSmallIntegerField(_("position"))
+    # The model's own wording (Korevaar et al.), kept for the report's method appendix.
     name_nl = models.CharField(_("name (Dutch)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
+    plain_name_nl = models.CharField(
+        _("plain name (Dutch)"),
+        max_length=200,
+        blank=True,
+        help_text=_("The wording HR reads (B1 level); empty: the name."),
+    )
+    plain_name_en = models.CharField(_("plain name (English)"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("indicator")
@@ -246,6 +260,12 @@ class Indicator(LockedContentMixin, models.Model):
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+    @property
+    def plain_name(self) -> str:
+        lang = (get_language() or "nl")[:2]
+        plain = getattr(self, f"plain_name_{lang}", "") if lang in {"nl", "en"} else ""
+        return plain or self.name
 
 
 class Item(LockedContentMixin, models.Model):
@@ -478,14 +498,6 @@ class CampaignQuerySet(models.QuerySet):
     def due_for_closing(self, today: date | None = None) -> CampaignQuerySet:
         return self.open().filter(closes_on__lt=today or timezone.localdate())
 
-    def close_due(self, today: date | None = None) -> int:
-        """Close every open round whose closing date has passed; returns how many were closed."""
-        closed = 0
-        for campaign in self.due_for_closing(today):
-            campaign.close()
-            closed += 1
-        return closed
-
 
 DEFAULT_RETENTION_MONTHS = 24
 MAX_RETENTION_MONTHS = 120
@@ -679,16 +691,11 @@ class Campaign(models.Model):
         return add_months(self.closed_on, self.retention_months)
 
     @transaction.atomic
-    def delete_answers(self, today: date | None = None) -> dict[str, int]:
-        """Delete the round's individual answers, keeping its summary; returns what was deleted.
+    def delete_answer_rows(self, today: date | None = None) -> dict[str, int]:
+        """Delete the round's individual answers; returns what was deleted.
 
-        The summary is made first if it is missing (close() normally made it), so comparisons
-        with later rounds keep working once the raw answers are gone.
+        Call through ``services.delete_answers``, which keeps the round's summary first.
         """
-        from .results import store_summary
-
-        if not CampaignSummary.objects.filter(campaign=self).exists():
-            store_summary(self)
         # Answers first, in one statement each: the cascade from Response would do the same in
         # batches of responses.
         deleted = {
@@ -702,7 +709,8 @@ class Campaign(models.Model):
         return deleted
 
     @transaction.atomic
-    def close(self) -> None:
+    def mark_closed(self) -> None:
+        """The round's own part of closing it; ``services.close_round`` does the rest."""
         self.status = self.Status.CLOSED
         self.closed_on = timezone.localdate()
         self.save(update_fields=["status", "closed_on"])
@@ -710,9 +718,6 @@ class Campaign(models.Model):
         # Queued messages are cancelled with them.
         self.invitations.update(email="", pending=Invitation.Pending.NOTHING, claim="")
         self.drafts.all().delete()
-        from .results import store_summary
-
-        store_summary(self)
 
 
 class CampaignTeam(models.Model):
@@ -798,23 +803,21 @@ class ResponseQuerySet(models.QuerySet):
     def next_sequence(self, campaign: Campaign) -> int:
         """The submission number the round's next response gets (1 for the first).
 
-        Call inside the transaction that stores the response: the round's row is locked, so
-        concurrent submissions to one round take their numbers one after the other (on
-        SQLite the write transaction already serialises them).
+        Call inside the transaction that stores the response: the round's row is locked first,
+        so concurrent submissions to one round take their numbers one after the other. The
+        highest number is read in a second statement, after the lock: on PostgreSQL a statement
+        that waited for a lock still sees the data of when it started.
         """
-        last = (
-            Campaign.objects.select_for_update()
-            .filter(pk=campaign.pk)
-            .annotate(
-                last=models.Subquery(
-                    Response.objects.filter(campaign=models.OuterRef("pk"))
-                    .order_by("-sequence")
-                    .values("sequence")[:1]
-                )
+        with transaction.atomic():
+            Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list(
+                "pk", flat=True
+            ).get()
+            last = (
+                Response.objects.filter(campaign=campaign)
+                .order_by("-sequence")
+                .values_list("sequence", flat=True)
+                .first()
             )
-            .values_list("last", flat=True)
-            .get()
-        )
         return (last or 0) + 1
 
 

@@ -33,7 +33,6 @@ bench/RESULTS.md):
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -43,16 +42,16 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import pdfrender, svgcharts
+from . import pdfrender, presentation
+from .charts import heat_colour, svg
 from .models import Campaign, ConsultantProfile
 from .pdfrender import RenderError
 from .results import campaign_results, current_look_size, state_key
+from .results.data import DimensionResult, Quartiles, RoundResults
 from .results.queries import responses_received
-from .survey import scale_labels as survey_scale_labels
 
 __all__ = [
     "RenderError",
@@ -79,38 +78,16 @@ class ReportUnavailable(Exception):
     """Nothing of the round may be shown (yet); the message says why, for HR."""
 
 
-# --- Formatting (the tests format expected numbers with these too) -----------------------
+# --- Formatting: the one vocabulary's (tests format expected numbers with these too) --------
 
-
-def format_number(value: float | None, language: str, digits: int = 2) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if language == "nl" else text
-
-
-def format_signed(value: float | None, language: str) -> str:
-    if value is None:
-        return "–"
-    sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return sign + format_number(abs(value), language)
-
-
-def format_percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}%"
-
-
-def band_label(code: str | None) -> str:
-    return {
-        "low": _("Attention point"),
-        "vulnerable": _("Vulnerable"),
-        "middle": _("Foundation in place"),
-        "high": _("Strength"),
-    }.get(code or "", _("Not enough answers"))
+format_number = presentation.format_number
+format_signed = presentation.format_signed
+format_percent = presentation.format_percent
+band_label = presentation.band_label
 
 
 def scale_labels() -> list[str]:
-    return [label for _value, label in survey_scale_labels()]
+    return [label for _value, label in presentation.scale_labels()]
 
 
 def _join(words: list[str]) -> str:
@@ -143,10 +120,6 @@ def page_counter_css() -> str:
 # --- Context -----------------------------------------------------------------------------
 
 
-def _date(iso: str) -> str:
-    return date_format(dt.date.fromisoformat(iso), "j F Y")
-
-
 def _branding(campaign: Campaign) -> dict[str, Any] | None:
     profile = ConsultantProfile.for_organisation(campaign.organisation)
     if profile is None:
@@ -159,102 +132,89 @@ def _branding(campaign: Campaign) -> dict[str, Any] | None:
     }
 
 
-def _dimension(dim: dict[str, Any], language: str, top: dict[str, str]) -> dict[str, Any]:
-    fmt = lambda v: format_number(v, language)  # noqa: E731
-    band = dim["band"]
-    items = sorted(
-        dim["items"],
-        key=lambda i: (i["mean"] is None, -(i["mean"] or 0), i["code"]),
-    )
-    valid = [i for i in items if i["mean"] is not None]
-    rows = []
-    for item in items:
-        tag = None
-        if len(valid) >= 2 and item["mean"] is not None:
-            if item is valid[0]:
-                tag = "strongest"
-            elif item is valid[-1]:
-                tag = "weakest"
-        rows.append(
-            {
-                **item,
-                "mean_s": fmt(item["mean"]),
-                "pos_s": format_percent(item["pct_positive"]),
-                "neg_s": format_percent(item["pct_negative"]),
-                "bar": svgcharts.bar(item["mean"]),
-                "tag": tag,
-                "overall_tag": top.get(item["code"]),
-            }
-        )
-    out = {
-        **dim,
+def _dimension(dim: DimensionResult, top: dict[str, str]) -> dict[str, Any]:
+    band = dim.band
+    # Highest first, as the dashboard lists them; suppressed statements last.
+    items = sorted(dim.items, key=lambda i: (i.mean is None, -(i.mean or 0), i.code))
+    tags = dict.fromkeys(dim.strongest, "strongest") | dict.fromkeys(dim.weakest, "weakest")
+    rows = [
+        {
+            "item": item,
+            "mean_s": format_number(item.mean),
+            "agree_s": format_percent(item.pct_agree),
+            "disagree_s": format_percent(item.pct_disagree),
+            "bar": svg.bar(item.mean),
+            "tag": tags.get(item.code),
+            "overall_tag": top.get(item.code),
+        }
+        for item in items
+    ]
+    out: dict[str, Any] = {
+        "dim": dim,
         "band_label": band_label(band),
-        "band_colour": svgcharts.BAND_COLOURS.get(band or "", svgcharts.PALETTE["muted"]),
-        "mean_s": fmt(dim["mean"]),
-        "sd_s": fmt(dim["sd"]),
+        "band_colour": presentation.band_colour(band),
+        "band_text_colour": presentation.BANDS[band].text_colour if band else "#000000",
+        "mean_s": format_number(dim.mean),
+        "sd_s": format_number(dim.sd),
         "ci_s": (
-            f"{fmt(dim['ci_low'])} – {fmt(dim['ci_high'])}" if dim["ci_low"] is not None else "–"
+            f"{format_number(dim.ci_low)} – {format_number(dim.ci_high)}"
+            if dim.ci_low is not None
+            else "–"
         ),
-        "pos_s": format_percent(dim["pct_positive"]),
-        "neg_s": format_percent(dim["pct_negative"]),
-        "alpha_s": fmt(dim["alpha"]),
-        "gauge_bar": svgcharts.bar(dim["mean"], band),
+        "pos_s": format_percent(dim.pct_positive),
+        "neg_s": format_percent(dim.pct_negative),
+        "alpha_s": format_number(dim.alpha),
+        "gauge_bar": svg.bar(dim.mean, band),
         "indicator_rows": [
-            {**ind, "mean_s": fmt(ind["mean"]), "bar": svgcharts.bar(ind["mean"], band)}
-            for ind in dim["indicators"]
+            {"indicator": ind, "mean_s": format_number(ind.mean), "bar": svg.bar(ind.mean, band)}
+            for ind in dim.indicators
         ],
         "item_rows": rows,
-        "show_recommendations": dim["attention"],
+        "show_recommendations": dim.attention,
     }
-    if dim["mean"] is not None:
-        out["gauge"] = svgcharts.gauge(
-            dim["mean"], dim["ci_low"], dim["ci_high"], band, fmt(dim["mean"]), width=320
+    if dim.mean is not None:
+        out["gauge"] = svg.gauge(
+            dim.mean, dim.ci_low, dim.ci_high, band, format_number(dim.mean), width=320
         )
-    if sum(dim["distribution"]):
-        out["distribution_svg"] = svgcharts.distribution(
-            dim["distribution"], scale_labels(), width=320
-        )
+    if sum(dim.distribution):
+        out["distribution_svg"] = svg.distribution(dim.distribution, scale_labels(), width=320)
     return out
 
 
-def _summary(results: dict[str, Any], dims: list[dict[str, Any]], language: str) -> dict:
-    strengths = [d["name"] for d in dims if d["band"] == "high"]
-    attention = [d for d in dims if d["attention"]]
-    middle = [d["name"] for d in dims if d["band"] == "middle"]
+def _summary(results: RoundResults) -> dict[str, Any]:
+    dims = results.dimensions
+    strengths = [d.name for d in dims if d.band == "high"]
+    attention = [d for d in dims if d.attention]
+    middle = [d.name for d in dims if d.band == "middle"]
+    rate = results.response_rate
     paragraphs = []
-    if results["response_rate"] is not None:
+    if rate.percent is not None:
         paragraphs.append(
             _(
-                "%(n)s of the %(invited)s invited employees filled in the questionnaire, a "
-                "response rate of %(rate)s."
+                "%(n)s employees filled in the questionnaire: a response rate of %(rate)s, "
+                "%(basis)s."
             )
             % {
-                "n": results["received"],
-                "invited": results["invited"],
-                "rate": format_percent(results["response_rate"]),
+                "n": results.received,
+                "rate": format_percent(rate.percent),
+                "basis": presentation.rate_basis_text(rate),
             }
         )
     else:
         paragraphs.append(
-            _("%(n)s employees filled in the questionnaire.") % {"n": results["received"]}
+            _("%(n)s employees filled in the questionnaire.") % {"n": results.received}
         )
-    if results["look_note"]:
-        paragraphs.append(results["look_note"])
-    if results["indicative"]:
-        paragraphs.append(
-            _(
-                "Because fewer than %(pct)s%% of those invited took part, read the results as "
-                "indicative: they may not speak for everyone."
-            )
-            % {"pct": 40}
-        )
+    if results.look_note:
+        paragraphs.append(results.look_note)
+    if rate.indicative:
+        paragraphs.append(presentation.indicative_text(rate))
     paragraphs.append(
         _(
             "Averaged over the six dimensions, the learning culture index is %(index)s on a "
             "scale from 1 to 5. The profile says more than this one number: look at which "
             "dimensions stand out, up or down."
         )
-        % {"index": format_number(results["overall_index"], language)}
+        % {"index": format_number(results.overall_index)}
     )
     return {
         "paragraphs": paragraphs,
@@ -264,7 +224,8 @@ def _summary(results: dict[str, Any], dims: list[dict[str, Any]], language: str)
             if strengths
             else _("None of the dimensions scores as a strength yet.")
         ),
-        "attention": [{"name": d["name"], "band_label": band_label(d["band"])} for d in attention],
+        "attention": [{"name": d.name, "band_label": band_label(d.band)} for d in attention],
+        "indicative_text": presentation.indicative_text(rate),
         "attention_text": (
             _("The pages on these dimensions end with three concrete recommendations.")
             if attention
@@ -278,210 +239,207 @@ def _summary(results: dict[str, Any], dims: list[dict[str, Any]], language: str)
     }
 
 
-def _item_lookup(dims: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {
-        item["code"]: {**item, "dimension": d["short_name"]}
-        for d in dims
-        for item in d["item_rows"]
-    }
+def _extreme_rows(results: RoundResults, codes: tuple[str, ...]) -> list[dict[str, Any]]:
+    by_code = {item.code: (dim, item) for dim, item in results.items()}
+    return [
+        {
+            "item": by_code[code][1],
+            "dimension": by_code[code][0].short_name,
+            "mean_s": format_number(by_code[code][1].mean),
+        }
+        for code in codes
+        if code in by_code
+    ]
 
 
-def _radar_series(results: dict[str, Any], dims: list[dict[str, Any]]) -> list[svgcharts.Series]:
-    palette = svgcharts.PALETTE
+def _radar_series(results: RoundResults) -> list[svg.Series]:
+    dims = results.dimensions
+    palette = presentation.PALETTE
     series = [
-        svgcharts.Series(
-            _("%(organisation)s (this round)") % {"organisation": results["round"]["organisation"]},
+        svg.Series(
+            _("%(organisation)s (this round)") % {"organisation": results.round.organisation},
             palette["primary"],
-            [d["mean"] for d in dims],
+            [d.mean for d in dims],
             filled=True,
         )
     ]
-    previous = results.get("previous")
-    if previous and previous["dimensions"]:
+    previous = results.previous
+    if previous and previous.dimensions:
         series.append(
-            svgcharts.Series(
-                _("Previous round: %(name)s") % {"name": previous["campaign"]["name"]},
+            svg.Series(
+                _("Previous round: %(name)s") % {"name": previous.campaign_name},
                 palette["previous"],
-                [previous["dimensions"].get(d["code"], {}).get("previous_mean") for d in dims],
+                [c.previous_mean if (c := previous.dimensions.get(d.code)) else None for d in dims],
                 dashed=True,
             )
         )
-    benchmark = results.get("benchmark")
+    benchmark = results.benchmark
     if benchmark:
         series.append(
-            svgcharts.Series(
-                _("Benchmark: median of %(n)s organisations") % {"n": benchmark["organisations"]},
+            svg.Series(
+                _("Benchmark: median of %(n)s organisations") % {"n": benchmark.organisations},
                 palette["benchmark"],
-                [benchmark["dimensions"].get(d["code"], {}).get("median") for d in dims],
+                [q.median if (q := benchmark.dimensions.get(d.code)) else None for d in dims],
                 dashed=True,
             )
         )
     return [s for s in series if all(v is not None for v in s.values)]
 
 
-def _role_section(results: dict[str, Any], dims: list[dict[str, Any]], language: str):
-    roles = results.get("role_comparison") or {}
-    if not roles.get("allowed"):
-        return {"allowed": False, "reason": roles.get("reason_text") or ""}
-    leaders, employees = roles["leadership"], roles["employees"]
-    palette = svgcharts.PALETTE
+def _role_section(results: RoundResults) -> dict[str, Any]:
+    roles = results.role_comparison
+    if roles is None or not roles.allowed or not roles.leadership or not roles.employees:
+        return {"allowed": False, "reason": (roles and roles.reason_text) or ""}
+    dims = results.dimensions
+    leaders, employees = roles.leadership, roles.employees
+    palette = presentation.PALETTE
     series = [
-        svgcharts.Series(
-            _("Managers and management (n = %(n)s)") % {"n": leaders["n"]},
+        svg.Series(
+            _("Managers and management (n = %(n)s)") % {"n": leaders.n},
             palette["leadership"],
-            [leaders["dimensions"].get(d["code"]) for d in dims],
+            [leaders.dimensions.get(d.code) for d in dims],
         ),
-        svgcharts.Series(
-            _("Employees (n = %(n)s)") % {"n": employees["n"]},
+        svg.Series(
+            _("Employees (n = %(n)s)") % {"n": employees.n},
             palette["employees"],
-            [employees["dimensions"].get(d["code"]) for d in dims],
+            [employees.dimensions.get(d.code) for d in dims],
         ),
-    ]
-    rows = [
-        {
-            "name": d["name"],
-            "leaders": format_number(leaders["dimensions"].get(d["code"]), language),
-            "employees": format_number(employees["dimensions"].get(d["code"]), language),
-        }
-        for d in dims
     ]
     return {
         "allowed": True,
         "series": [s for s in series if all(v is not None for v in s.values)],
-        "radar": svgcharts.radar([d["short_name"] for d in dims], series, size=320),
-        "rows": rows,
-        "leaders_n": leaders["n"],
-        "employees_n": employees["n"],
+        "radar": svg.radar([d.short_name for d in dims], series, size=320),
+        "rows": [
+            {
+                "name": d.name,
+                "leaders": format_number(leaders.dimensions.get(d.code)),
+                "employees": format_number(employees.dimensions.get(d.code)),
+            }
+            for d in dims
+        ],
+        "leaders_n": leaders.n,
+        "employees_n": employees.n,
         "overall": {
-            "leaders": format_number(leaders["overall"], language),
-            "employees": format_number(employees["overall"], language),
+            "leaders": format_number(leaders.overall),
+            "employees": format_number(employees.overall),
         },
     }
 
 
-def _previous_section(results: dict[str, Any], dims: list[dict[str, Any]], language: str):
-    previous = results.get("previous")
+def _previous_section(results: RoundResults) -> dict[str, Any] | None:
+    previous = results.previous
     if not previous:
         return None
     rows = []
-    for d in dims:
-        change = previous["dimensions"].get(d["code"])
+    for d in results.dimensions:
+        change = previous.dimensions.get(d.code)
         if not change:
             continue
         rows.append(
             {
-                "name": d["name"],
-                "previous": format_number(change["previous_mean"], language),
-                "current": d["mean_s"],
-                "difference": format_signed(change["difference"], language),
-                "ci": f"{format_signed(change['ci_low'], language)} … "
-                f"{format_signed(change['ci_high'], language)}",
-                "meaningful": change["is_meaningful"],
-                "up": (change["difference"] or 0) > 0,
+                "name": d.name,
+                "previous": format_number(change.previous_mean),
+                "current": format_number(d.mean),
+                "difference": format_signed(change.difference),
+                "ci": f"{format_signed(change.ci_low)} … {format_signed(change.ci_high)}",
+                "meaningful": change.is_meaningful,
+                "up": (change.difference or 0) > 0,
             }
         )
     return {
-        "name": previous["campaign"]["name"],
-        "respondents": previous["respondents"],
-        "overall": format_number(previous["overall"], language),
+        "name": previous.campaign_name,
+        "respondents": previous.respondents,
+        "overall": format_number(previous.overall),
         "rows": rows,
     }
 
 
-def _benchmark_rows(quartiles: dict[str, Any], dims: list[dict[str, Any]], language: str):
+def _benchmark_rows(quartiles: dict[str, Quartiles], results: RoundResults) -> list[dict]:
     rows = []
-    for d in dims:
-        q = quartiles.get(d["code"])
-        if not q or d["mean"] is None:
+    for d in results.dimensions:
+        q = quartiles.get(d.code)
+        if not q or d.mean is None or q.q1 is None or q.q3 is None:
             continue
-        if d["mean"] < q["q1"]:
+        if d.mean < q.q1:
             position = _("in the lowest quarter")
-        elif d["mean"] > q["q3"]:
+        elif d.mean > q.q3:
             position = _("in the highest quarter")
         else:
             position = _("in the middle half")
         rows.append(
             {
-                "name": d["name"],
-                "own": d["mean_s"],
-                "q1": format_number(q["q1"], language),
-                "median": format_number(q["median"], language),
-                "q3": format_number(q["q3"], language),
+                "name": d.name,
+                "own": format_number(d.mean),
+                "q1": format_number(q.q1),
+                "median": format_number(q.median),
+                "q3": format_number(q.q3),
                 "position": position,
             }
         )
     return rows
 
 
-def _benchmark_section(results: dict[str, Any], dims: list[dict[str, Any]], language: str):
-    benchmark = results.get("benchmark")
+def _benchmark_section(results: RoundResults) -> dict[str, Any] | None:
+    benchmark = results.benchmark
     if not benchmark:
         return None
-    from .models import Sector
-
     sector = None
-    if benchmark.get("sector_dimensions"):
+    if benchmark.sector_dimensions:
         sector = {
-            "label": dict(Sector.choices).get(benchmark["sector"], benchmark["sector"]),
-            "organisations": benchmark["sector_organisations"],
-            "rows": _benchmark_rows(benchmark["sector_dimensions"], dims, language),
+            "label": benchmark.sector_label,
+            "organisations": benchmark.sector_organisations,
+            "rows": _benchmark_rows(benchmark.sector_dimensions, results),
         }
     return {
-        "organisations": benchmark["organisations"],
-        "rows": _benchmark_rows(benchmark["dimensions"], dims, language),
+        "organisations": benchmark.organisations,
+        "rows": _benchmark_rows(benchmark.dimensions, results),
         "sector": sector,
     }
 
 
-def _breakdowns(results: dict[str, Any], dims: list[dict[str, Any]], language: str):
-    titles = {
-        "team": _("By team"),
-        "role": _("By role"),
-        "tenure": _("By years of service"),
-        "contract": _("By type of contract"),
-    }
+def _breakdowns(results: RoundResults) -> list[dict[str, Any]]:
     sections = []
-    for name, bd in results.get("breakdowns", {}).items():
-        section: dict[str, Any] = {"title": titles.get(name, name), "allowed": bd["allowed"]}
-        if not bd["allowed"]:
-            section["reason"] = bd["reason_text"]
+    for breakdown in results.breakdowns.values():
+        section: dict[str, Any] = {"title": breakdown.label, "allowed": breakdown.allowed}
+        if not breakdown.allowed:
+            section["reason"] = breakdown.reason_text
         else:
             section["rows"] = [
                 {
-                    "label": g["label"],
-                    "n": g["n"],
-                    "overall": format_number(g["overall"], language),
-                    "overall_tint": svgcharts.heat_colour(g["overall"]),
+                    "label": g.label,
+                    "n": g.n,
+                    "overall": format_number(g.overall),
+                    "overall_tint": heat_colour(g.overall),
                     "cells": [
                         {
-                            "value": format_number(g["dimensions"].get(d["code"]), language),
-                            "tint": svgcharts.heat_colour(g["dimensions"].get(d["code"])),
+                            "value": format_number(g.dimensions.get(d.code)),
+                            "tint": heat_colour(g.dimensions.get(d.code)),
                         }
-                        for d in dims
+                        for d in results.dimensions
                     ],
                 }
-                for g in bd["groups"]
+                for g in breakdown.groups
             ]
             section["suppressed"] = [
-                {"label": g["label"], "reason": g["reason_text"]} for g in bd["suppressed"]
+                {"label": g.label, "reason": g.reason_text} for g in breakdown.suppressed
             ]
         sections.append(section)
     return sections
 
 
-def _open_answers(results: dict[str, Any]) -> list[dict[str, Any]]:
+def _open_answers(results: RoundResults) -> list[dict[str, Any]]:
     out = []
-    for question in results.get("open_answers", []):
-        texts = question["texts"] if question["visible"] else []
+    for question in results.open_answers:
+        texts = question.texts if question.visible else ()
         shown = [
             t if len(t) <= OPEN_ANSWER_MAX_CHARS else t[:OPEN_ANSWER_MAX_CHARS].rstrip() + " …"
             for t in texts[:OPEN_ANSWERS_MAX]
         ]
         out.append(
             {
-                "question": question["question"],
-                "visible": question["visible"],
-                "reason": question["reason_text"] if not question["visible"] else None,
+                "question": question.question,
+                "visible": question.visible,
+                "reason": question.reason_text if not question.visible else None,
                 "texts": shown,
                 "left_out": max(len(texts) - OPEN_ANSWERS_MAX, 0),
             }
@@ -493,44 +451,49 @@ def report_context(campaign: Campaign, language: str) -> dict[str, Any]:
     """Everything the report template shows, in one language; raises ReportUnavailable."""
     with translation.override(language):
         results = campaign_results(campaign, language)
-        if not results["visible"]:
-            raise ReportUnavailable(results["reason_text"])
-        top = dict.fromkeys(results["strongest"], "strongest")
-        top.update(dict.fromkeys(results["weakest"], "weakest"))
-        dims = [_dimension(d, language, top) for d in results["dimensions"]]
-        items = _item_lookup(dims)
-        series = _radar_series(results, dims)
-        round_ = results["round"]
+        if not results.visible:
+            raise ReportUnavailable(results.reason_text)
+        top = dict.fromkeys(results.strongest, "strongest")
+        top.update(dict.fromkeys(results.weakest, "weakest"))
+        series = _radar_series(results)
+        round_ = results.round
         return {
             "language": language,
             "results": results,
             "round": round_,
-            "period": f"{_date(round_['opens_on'])} – {_date(round_['closes_on'])}",
-            "is_open": round_["status"] != Campaign.Status.CLOSED,
-            "made_on": date_format(timezone.localdate(), "j F Y"),
-            "respondents": results["respondents"],
-            "invited": results["invited"],
-            "response_rate": format_percent(results["response_rate"]),
-            "threshold": results["threshold"],
+            "period": f"{presentation.format_date(round_.opens_on)} – "
+            f"{presentation.format_date(round_.closes_on)}",
+            "is_open": round_.status != Campaign.Status.CLOSED,
+            "made_on": presentation.format_date(timezone.localdate()),
+            "respondents": results.respondents,
+            "received": results.received,
+            "rate": results.response_rate,
+            "response_rate": format_percent(results.response_rate.percent),
+            "rate_basis": presentation.rate_basis_text(results.response_rate),
+            "threshold": results.threshold,
             "open_threshold": campaign.open_answer_threshold,
-            "overall_index": format_number(results["overall_index"], language),
-            "dimensions": dims,
-            "summary": _summary(results, dims, language),
-            "radar": svgcharts.radar([d["short_name"] for d in dims], series, size=330),
+            "overall_index": format_number(results.overall_index),
+            "dimensions": [_dimension(d, top) for d in results.dimensions],
+            "summary": _summary(results),
+            "radar": svg.radar([d.short_name for d in results.dimensions], series, size=330),
             "radar_series": series,
-            "strongest": [items[c] for c in results["strongest"] if c in items],
-            "weakest": [items[c] for c in results["weakest"] if c in items],
-            "roles": _role_section(results, dims, language),
-            "previous": _previous_section(results, dims, language),
-            "benchmark": _benchmark_section(results, dims, language),
-            "breakdowns": _breakdowns(results, dims, language),
+            "strongest": _extreme_rows(results, results.strongest),
+            "weakest": _extreme_rows(results, results.weakest),
+            "roles": _role_section(results),
+            "previous": _previous_section(results),
+            "benchmark": _benchmark_section(results),
+            "breakdowns": _breakdowns(results),
             "open_answers": _open_answers(results),
             "branding": _branding(campaign),
-            "scale_labels": list(
-                zip(range(1, 6), scale_labels(), svgcharts.SCALE_COLOURS, strict=True)
-            ),
-            "palette": svgcharts.PALETTE,
-            "band_colours": svgcharts.BAND_COLOURS,
+            "scale_labels": [
+                (value, label, colour)
+                for (value, label), colour in zip(
+                    presentation.scale_labels(), presentation.DISTRIBUTION_COLOURS, strict=True
+                )
+            ],
+            "bands": presentation.BANDS.values(),
+            "glossary": presentation.glossary(),
+            "palette": presentation.PALETTE,
             "page_counter": page_counter_css(),
             "references": REFERENCES,
         }

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from . import services
 from .models import (
     Answer,
     Campaign,
@@ -87,7 +88,7 @@ def apply_retention(*, today: dt.date | None = None, dry_run: bool = False) -> R
     for campaign in due:
         report.rounds.append((campaign, counts.get(campaign.pk, 0)))
         if not dry_run:
-            campaign.delete_answers(today)
+            services.delete_answers(campaign, today)
     drafts = stale_drafts(today)
     report.drafts = drafts.count()
     if not dry_run:

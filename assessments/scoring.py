@@ -72,6 +72,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
 from itertools import repeat
+from typing import Protocol
 
 SCALE_MIN = 1
 SCALE_MAX = 5
@@ -191,6 +192,24 @@ class GroupResult:
 
 
 @dataclass(frozen=True)
+class Stats:
+    """The figures of a group mean that a comparison needs, e.g. as kept after a round."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+
+
+class _HasStats(Protocol):
+    @property
+    def n(self) -> int: ...
+    @property
+    def mean(self) -> float | None: ...
+    @property
+    def sd(self) -> float | None: ...
+
+
+@dataclass(frozen=True)
 class Change:
     difference: float | None  # current − previous
     ci_low: float | None  # 95% interval of the difference (Welch)
@@ -267,7 +286,7 @@ def band(mean: float | Fraction, pct_negative: float | Fraction) -> Band:
     return Band(Level.MIDDLE, vulnerable=mean_q < VULNERABLE_MEAN)
 
 
-def compare(current: DimensionScore, previous: DimensionScore) -> Change:
+def compare(current: _HasStats, previous: _HasStats) -> Change:
     """Difference of two group means with a Welch 95% interval (see the module docstring)."""
     if current.mean is None or previous.mean is None:
         return Change(None, None, None, None, is_meaningful=False)
@@ -527,15 +546,26 @@ def _scaled_variance(values: Sequence[int]) -> int:
     return len(values) * sum(map(operator.mul, values, values)) - total * total
 
 
+def extremes(
+    items: Iterable[ItemScore], count: int = TOP_ITEMS
+) -> tuple[tuple[ItemScore, ...], tuple[ItemScore, ...]]:
+    """The ``count`` strongest and weakest items: the one rule every output uses.
+
+    Highest (lowest) scored mean first, ties by item code; items without a mean are skipped
+    and no item is in both lists.
+    """
+    rated = [item for item in items if item.mean is not None]
+    # Item means are exact rationals converted once, so equal means are equal floats.
+    strongest = sorted(rated, key=lambda item: (-(item.mean or 0), item.code))[:count]
+    rest = [item for item in rated if item not in strongest]
+    weakest = sorted(rest, key=lambda item: (item.mean or 0, item.code))[:count]
+    return tuple(strongest), tuple(weakest)
+
+
 def _extremes(
     dimensions: Sequence[DimensionScore],
 ) -> tuple[tuple[ItemScore, ...], tuple[ItemScore, ...]]:
-    rated = [item for dimension in dimensions for item in dimension.items if item.mean is not None]
-    # Item means are exact rationals converted once, so equal means are equal floats.
-    strongest = sorted(rated, key=lambda item: (-(item.mean or 0), item.code))[:TOP_ITEMS]
-    rest = [item for item in rated if item not in strongest]
-    weakest = sorted(rest, key=lambda item: (item.mean or 0, item.code))[:TOP_ITEMS]
-    return tuple(strongest), tuple(weakest)
+    return extremes((item for dimension in dimensions for item in dimension.items), TOP_ITEMS)
 
 
 # --- Helpers -----------------------------------------------------------------------------

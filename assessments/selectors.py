@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from .mailing import MAX_FAILURES
 from .models import Campaign, Invitation
-from .presentation import reason_text
-from .results import campaign_numbers
+from .presentation import INDICATIVE_RESPONSE_RATE, rate_basis_text, reason_text
+from .results import campaign_results
 
 
 @dataclass(frozen=True)
@@ -20,13 +20,18 @@ class TeamProgress:
     size: int | None
     count: int | None  # None: not shown (fewer than k, or it would reveal a smaller group)
     rate: float | None
+    rate_percent: int | None
+    indicative: bool
 
 
 @dataclass(frozen=True)
 class Progress:
     responses: int
-    invited: int | None
+    invited: int | None  # the response rate's denominator (presentation.response_rate)
     rate: float | None
+    rate_percent: int | None
+    rate_basis: str  # what the rate is a share of, in words
+    indicative: bool
     days_left: int | None
     threshold: int
     teams: list[TeamProgress]
@@ -48,27 +53,31 @@ def response_progress(campaign: Campaign) -> Progress:
     (anonymity.py), so it appears only where and when the results show that team.
     """
     k = campaign.threshold
-    numbers = campaign_numbers(campaign)
-    responses = numbers["received"]
-    team_plan = (numbers.get("breakdowns") or {}).get("team")
-    shown = {g["key"]: g["n"] for g in team_plan["groups"]} if team_plan else {}
+    results = campaign_results(campaign)
+    responses = results.received
+    team_plan = results.breakdowns.get("team")
+    shown = {g.key: g.n for g in team_plan.groups} if team_plan else {}
     if team_plan is None or campaign.status != Campaign.Status.CLOSED:
         teams_reason = reason_text("team_counts_with_results", k)
-    elif not team_plan["allowed"]:
-        teams_reason = reason_text(team_plan["reason"], k)
+    elif not team_plan.allowed:
+        teams_reason = team_plan.reason_text
     else:
         teams_reason = None
-    teams = list(campaign.teams.values("pk", "position", "name", "size"))
-    team_rows = [
-        TeamProgress(
-            position=t["position"],
-            name=t["name"],
-            size=t["size"],
-            count=shown.get(str(t["pk"])),
-            rate=(shown[str(t["pk"])] / t["size"]) if str(t["pk"]) in shown and t["size"] else None,
+    team_rows = []
+    for t in campaign.teams.values("pk", "position", "name", "size"):
+        count = shown.get(str(t["pk"]))
+        percent = min(round(100 * count / t["size"]), 100) if count and t["size"] else None
+        team_rows.append(
+            TeamProgress(
+                position=t["position"],
+                name=t["name"],
+                size=t["size"],
+                count=count,
+                rate=percent / 100 if percent is not None else None,
+                rate_percent=percent,
+                indicative=percent is not None and percent < INDICATIVE_RESPONSE_RATE,
+            )
         )
-        for t in teams
-    ]
     stats = campaign.invitations.aggregate(
         total=Count("pk"),
         sent=Count("pk", filter=Q(sent_on__isnull=False)),
@@ -76,7 +85,7 @@ def response_progress(campaign: Campaign) -> Progress:
         reminded=Count("pk", filter=Q(reminded_on__isnull=False)),
         failed=Count("pk", filter=Q(sent_on__isnull=True, send_failures__gte=MAX_FAILURES)),
     )
-    invited = stats["sent"] or campaign.expected_respondents or None
+    rate = results.response_rate
     today = timezone.localdate()
     days_left = (
         max((campaign.closes_on - today).days, 0)
@@ -85,8 +94,11 @@ def response_progress(campaign: Campaign) -> Progress:
     )
     return Progress(
         responses=responses,
-        invited=invited,
-        rate=(responses / invited) if invited else None,
+        invited=rate.denominator,
+        rate=rate.percent / 100 if rate.percent is not None else None,
+        rate_percent=rate.percent,
+        rate_basis=rate_basis_text(rate),
+        indicative=rate.indicative,
         days_left=days_left,
         threshold=k,
         teams=team_rows if campaign.ask_team else [],

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
-from django.utils.translation import gettext as _
 
 from .models import (
     Answer,
@@ -44,17 +43,6 @@ SEGMENT_CHOICES = {
     "tenure": Tenure.choices,
     "contract": Contract.choices,
 }
-
-
-def scale_labels() -> list[tuple[int, str]]:
-    """The answer scale (1–5) as the questionnaire, the report and the codebook label it."""
-    return [
-        (1, _("Strongly disagree")),
-        (2, _("Disagree")),
-        (3, _("Neither agree nor disagree")),
-        (4, _("Agree")),
-        (5, _("Strongly agree")),
-    ]
 
 
 def new_resume_code() -> str:

@@ -71,12 +71,14 @@ workspace_patterns = [
 export_patterns = [
     path(
         "rounds/<int:pk>/export/aggregate.<exportformat:fmt>",
-        exports.export_aggregate,
+        exports.export,
+        {"kind": "aggregate"},
         name="export_aggregate",
     ),
     path(
         "rounds/<int:pk>/export/responses.<exportformat:fmt>",
-        exports.export_responses,
+        exports.export,
+        {"kind": "responses"},
         name="export_responses",
     ),
     path(

@@ -262,6 +262,63 @@ DIMENSIONS = {
     },
 }
 
+# Plain (B1) wording of the indicators for HR pages and the report; the article's own wording
+# stays the indicator's name and is listed in the report's method appendix.
+PLAIN_NAMES = {
+    "Taakautonomie": ("Zelf bepalen hoe je werkt", "Deciding how you do your work"),
+    "Taakcomplexiteit": ("Werk waarbij je moet nadenken", "Work that makes you think"),
+    "Uitdaging in taken": ("Uitdagende taken", "Challenging tasks"),
+    "Onderling vertrouwen": ("Elkaar vertrouwen", "Trusting each other"),
+    "Fouten mogen maken": ("Fouten mogen maken", "Being allowed to make mistakes"),
+    "Experimenteerruimte": ("Ruimte om nieuwe dingen te proberen", "Room to try new things"),
+    "Goede werkrelatie": ("Goede werkrelaties", "Good working relationships"),
+    "Kennisuitwisseling": ("Kennis delen", "Sharing knowledge"),
+    "Mentor/rolmodel": ("Iemand om van te leren", "Someone to learn from"),
+    "Werkplekinrichting ten behoeve van kennisuitwisseling": (
+        "Een werkplek waar je makkelijk kennis deelt",
+        "A workplace that makes sharing knowledge easy",
+    ),
+    "Samenwerken in diverse teams en/of met andere disciplines": (
+        "Samenwerken met andere teams en vakgebieden",
+        "Working with other teams and trades",
+    ),
+    "Visie op leren kunnen uitdragen": (
+        "De leiding laat zien waarom leren telt",
+        "Managers show why learning matters",
+    ),
+    "Rolmodel": ("De leiding geeft het goede voorbeeld", "Managers set the example"),
+    "Eigenaarschap stimuleren": (
+        "De leiding geeft je eigen verantwoordelijkheid",
+        "Managers give you ownership",
+    ),
+    "Ondersteunende structuren en systemen gericht op continu verbeteren": (
+        "Vaste manieren om steeds te verbeteren",
+        "Set ways to keep improving",
+    ),
+    "Ondersteunende structuren en systemen om leerervaringen vast te leggen": (
+        "Vastleggen wat we leren",
+        "Recording what we learn",
+    ),
+    "Beoordelings- en beloningsstructuur voor ontwikkelinitiatieven": (
+        "Leren wordt gezien en beloond",
+        "Learning is noticed and rewarded",
+    ),
+    "Periodieke evaluatiemomenten": (
+        "Regelmatig samen terugkijken",
+        "Looking back together regularly",
+    ),
+    "Opleidingsbudget": ("Geld voor opleiding", "Money for training"),
+    "(Proactief) kennis opnemen van ontwikkelingen in de maatschappij en markt": (
+        "Bijblijven met wat er verandert in markt en maatschappij",
+        "Keeping up with changes in the market and society",
+    ),
+    "Co-creatie met klanten": ("Samen met klanten verbeteren", "Improving together with customers"),
+    "Co-creatie met leveranciers": (
+        "Leren van leveranciers en partners",
+        "Learning from suppliers and partners",
+    ),
+}
+
 # The indicators exactly as the article lists them (see tests/test_questionnaire_content.py for
 # how its enumerations are split), each with the labels instrument.md's indicator column uses.
 INDICATORS = {
@@ -468,6 +525,8 @@ def build(parsed: dict) -> list[dict]:
                         "position": ind_pos,
                         "name_nl": name_nl,
                         "name_en": name_en,
+                        "plain_name_nl": PLAIN_NAMES[name_nl][0],
+                        "plain_name_en": PLAIN_NAMES[name_nl][1],
                     },
                 }
             )

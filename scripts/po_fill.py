@@ -1,7 +1,8 @@
 """Fill the gettext catalogues from locale-notes/*.tsv and report what is still missing.
 
 msgids are English. locale-notes/*.tsv hold `msgid<TAB>Dutch` lines (\\n for newlines; for a
-plural entry `msgid<TAB>singular<TAB>plural`). The English catalogue gets msgstr = msgid so
+plural entry `msgid<TAB>singular<TAB>plural`; for a msgid with a context
+`context|msgid`). The English catalogue gets msgstr = msgid so
 both catalogues are complete. Run `make messages` afterwards (or before: it re-extracts).
 """
 
@@ -30,7 +31,9 @@ def main() -> int:
     en = polib.pofile(str(ROOT / "locale/en/LC_MESSAGES/django.po"))
     missing = []
     for entry in nl:
-        note = notes.get(entry.msgid)
+        # A msgid with a context is noted as "context|msgid".
+        key = f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid
+        note = notes.get(key)
         if entry.msgid_plural:
             if note and len(note) >= 2:
                 entry.msgstr_plural = {0: note[0], 1: note[1]}

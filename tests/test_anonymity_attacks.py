@@ -28,6 +28,7 @@ from django.utils import translation
 
 from assessments.access import consultant_group
 from assessments.models import Campaign, Contract, Membership, Role, Tenure
+from assessments.services import close_round
 
 from .factories import add_member, make_campaign, make_organisation, make_questionnaire, make_user
 
@@ -237,7 +238,7 @@ def test_a_group_shown_while_open_cannot_be_subtracted_from_the_final_results(ba
         sheets = download(alice, campaign)
         if sheets:
             seen += published_groups(sheets)
-    campaign.close()
+    close_round(campaign)
     final = published_groups(download(alice, campaign))
     organisation_final = final[0]
     assert organisation_final.n == 25
@@ -265,7 +266,7 @@ def test_groups_of_two_breakdowns_never_differ_by_fewer_than_k_people(bakery):
     people = cast()
     for person in people:
         fill_in(campaign, token, person)
-    campaign.close()
+    close_round(campaign)
     groups = published_groups(download(alice, campaign))
     assert len(groups) >= 2, "some breakdown must still be shown"
     for a, b in itertools.permutations(groups, 2):
@@ -325,7 +326,7 @@ def test_linking_the_response_file_to_a_published_group_singles_out_nobody(baker
     people = cast()
     for person in people:
         fill_in(campaign, token, person)
-    campaign.close()
+    close_round(campaign)
     groups = published_groups(download(alice, campaign))
     rows = download(carol, campaign, "responses")["Responses"]
     assert len(rows) == 25

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Answer, Campaign, Membership, OpenAnswer, Response
+from assessments.services import close_round
 
 from .factories import add_member, make_campaign, make_organisation, make_questionnaire, make_user
 
@@ -76,7 +77,7 @@ def world():
             )
             text = COMMENT if name == SMALL else f"Meer overleg nummer {i} in {name}."
             OpenAnswer.objects.create(response=response, question=question, text=text)
-    campaign.close()
+    close_round(campaign)
     campaign.refresh_from_db()
     alice = make_user("alice")
     add_member(alice, organisation)

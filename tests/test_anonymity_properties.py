@@ -16,6 +16,7 @@ figure in any of them is mapped back to the respondents it covers; then
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import random
 from dataclasses import dataclass
@@ -24,8 +25,9 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments import anonymity
+from assessments import anonymity, presentation
 from assessments.results import build
+from assessments.results.data import RoundInfo
 from assessments.scoring import ItemSpec
 
 ROLES = ["employee", "manager", "director"]
@@ -33,6 +35,20 @@ TENURES = ["lt1", "1-5", "gt5"]
 CONTRACTS = ["permanent", "temporary", "work_study"]
 ITEMS = [ItemSpec(f"D{d}.{i}", f"D{d}", f"I{d}", i == 3) for d in (1, 2) for i in (1, 2, 3)]
 OPEN_QUESTION = (1, "O1")
+LABELS = build.Labels(
+    language="nl",
+    round=RoundInfo(
+        1, "Meting", "Bakkerij", dt.date(2026, 1, 1), dt.date(2026, 1, 31), "open", None
+    ),
+    dimensions={},
+    indicators={},
+    items={},
+    groups={},
+    questions={},
+)
+RATE = presentation.response_rate(
+    received=0, headcount=None, team_sizes=[], invitations_sent=0, invitations_used=0
+)
 
 
 @dataclass
@@ -105,31 +121,31 @@ def members(r: Round, covered: int, attribute: str, values) -> frozenset[int]:
     return frozenset(i for i in range(covered) if r.respondents[i].profile()[attribute] in values)
 
 
-def sets_of_output(r: Round, numbers: dict, received: int) -> list[frozenset[int]]:
+def sets_of_output(r: Round, results, received: int) -> list[frozenset[int]]:
     """Every set of respondents a figure in these results describes, checked against its n."""
-    if not numbers["visible"]:
-        assert "dimensions" not in numbers and "breakdowns" not in numbers
+    if not results.visible:
+        assert results.dimensions == () and results.breakdowns == {}
         return []
-    covered = numbers["respondents"]
+    covered = results.respondents
     assert covered <= received
     out = [frozenset(range(covered))]
-    for name, breakdown in numbers["breakdowns"].items():
-        for group in breakdown["groups"]:
-            group_set = members(r, covered, name, {group["key"]})
-            assert len(group_set) == group["n"]
+    for name, breakdown in results.breakdowns.items():
+        for group in breakdown.groups:
+            group_set = members(r, covered, name, {group.key})
+            assert len(group_set) == group.n
             out.append(group_set)
-    comparison = numbers["role_comparison"]
-    if comparison["allowed"]:
-        for label, roles in (
-            (anonymity.LEADERSHIP, anonymity.LEADERSHIP_ROLES),
-            (anonymity.EMPLOYEES, anonymity.EMPLOYEE_ROLES),
+    comparison = results.role_comparison
+    if comparison.allowed:
+        for group, roles in (
+            (comparison.leadership, anonymity.LEADERSHIP_ROLES),
+            (comparison.employees, anonymity.EMPLOYEE_ROLES),
         ):
             group_set = members(r, covered, "role", roles)
-            assert len(group_set) == comparison[label]["n"]
+            assert len(group_set) == group.n
             out.append(group_set)
-    for question in numbers["open_answers"]:
+    for question in results.open_answers:
         # Open answers describe the look's respondents, never a group.
-        assert len(question["texts"]) <= covered
+        assert len(question.texts) <= covered
     return out
 
 
@@ -141,12 +157,12 @@ def everything_published(r: Round) -> tuple[list[frozenset[int]], int]:
     for received, closed in moments:
         data = round_input(r, received, closed)
         plan = build.publication_plan(data)
-        numbers = build.build_numbers(data, plan)
-        cover = numbers["respondents"]
+        results = build.build_results(data, plan, LABELS, rate=RATE)
+        cover = results.respondents
         # Looks change only in whole steps of at least k.
         assert cover == previous_cover or cover - previous_cover >= r.k
         previous_cover = cover
-        sets += sets_of_output(r, numbers, received)
+        sets += sets_of_output(r, results, received)
         if closed and plan.current is not None:
             # The response-level file: its rows' label combinations are published too.
             profiles = [p.profile() for p in r.respondents]

@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from assessments import exports
 from assessments.models import Membership
+from assessments.services import close_round
 
 from .factories import (
     add_member,
@@ -121,7 +122,7 @@ def _round(organisation, *, closed=True, questionnaire=None, **fields):
     # Two respondents with only one of three D1 items valid: no D1 score (the ⅔ rule).
     make_responses(campaign, 2, seed=4, role="employee", values={"D1.1": None, "D1.3": None})
     if closed:
-        campaign.close()
+        close_round(campaign)
     return campaign
 
 
@@ -202,9 +203,11 @@ def _csv_files(content: bytes) -> dict[str, list[list]]:
 
 def _assert_tables_equal_results(sheets: dict[str, list[list]], results: dict) -> None:
     summary = {r["Key"]: r["Value"] for r in _records(sheets["Round"])}
-    for key in ("respondents", "invited", "response_rate", "threshold", "overall_index"):
+    for key in ("respondents", "received", "threshold", "overall_index"):
         assert summary[key] == results[key], key
-    assert summary["indicative"] == results["indicative"]
+    assert summary["response_rate"] == results["response_rate"]["percent"]
+    assert summary["response_rate_basis"] == results["response_rate"]["denominator"]
+    assert summary["indicative"] == results["response_rate"]["indicative"]
     assert summary["previous_overall"] == results["previous"]["overall"]
     assert summary["previous_respondents"] == results["previous"]["respondents"]
 
@@ -229,7 +232,11 @@ def _assert_tables_equal_results(sheets: dict[str, list[list]], results: dict) -
             assert row["Mean"] == i["mean"]
             assert row["Valid answers"] == i["n_valid"]
             assert row["Don't know / not applicable"] == i["n_not_applicable"]
-            assert row["Reverse scored"] == i["is_reversed"]
+            assert row["Counts reversed"] == i["is_reversed"]
+            assert (row["% agree (as worded)"], row["% disagree (as worded)"]) == (
+                i["pct_agree"],
+                i["pct_disagree"],
+            )
             assert (row["% positive"], row["% negative"]) == (
                 i["pct_positive"],
                 i["pct_negative"],
@@ -248,7 +255,7 @@ def _assert_tables_equal_results(sheets: dict[str, list[list]], results: dict) -
     codes = [d["code"] for d in results["dimensions"]]
     names = {d["code"]: d["short_name"] for d in results["dimensions"]}
     breakdowns = _records(sheets["Breakdowns"])
-    labels = {"team": "Team", "role": "Role"}
+    labels = {"team": "Team", "role": "Role", "tenure": "Years of service"}
     for name, breakdown in results["breakdowns"].items():
         rows = {r["Group"]: r for r in breakdowns if r["Breakdown"] == labels[name]}
         for group in breakdown["groups"]:
@@ -266,7 +273,8 @@ def _assert_tables_equal_results(sheets: dict[str, list[list]], results: dict) -
     role = {r["Group"]: r for r in _records(sheets["Managers vs. employees"])}
     comparison = results["role_comparison"]
     assert comparison["allowed"]
-    for key, label in (("leadership", "Managers and directors"), ("employees", "Employees")):
+    for key in ("leadership", "employees"):
+        label = comparison[key]["label"]
         assert role[label]["Respondents (n)"] == comparison[key]["n"]
         assert [role[label][f"{c} {names[c]}"] for c in codes] == [
             comparison[key]["dimensions"][c] for c in codes
@@ -306,12 +314,12 @@ def round_with_history(people):
         closes_on=dt.date(2024, 3, 20),
     )
     make_responses(previous, 10, seed=9, values={"D1.1": 5, "D1.2": 1, "D2.1": 5, "D2.2": 5})
-    previous.close()
+    close_round(previous)
     current = _round(bakery, name="Meting 2025", closed=False, questionnaire=previous.questionnaire)
     # Five more employees without a team: then managers and employees can both be shown
     # next to the Bakkerij team (each overlap with it and with the rest is 0 or ≥ k).
     make_responses(current, 5, seed=11, role="employee")
-    current.close()
+    close_round(current)
     return current
 
 
@@ -319,7 +327,7 @@ def test_the_aggregated_xlsx_equals_campaign_results_json(round_with_history):
     results = _results_json(round_with_history)
     assert results["previous"] is not None
     _, mimetype, content = exports.build_aggregate_export(round_with_history, "xlsx", "en")
-    assert mimetype == exports.XLSX_MIMETYPE
+    assert mimetype == exports.XLSX_CONTENT_TYPE
     _assert_tables_equal_results(_xlsx_sheets(content), results)
 
 
@@ -374,7 +382,7 @@ def test_formula_payloads_in_organisation_team_and_open_answers_give_no_formulas
     first, second = campaign.teams.all()
     make_responses(campaign, 6, seed=1, team=first, open_text=payload)
     make_responses(campaign, 6, seed=2, team=second, open_text=f"{payload} 2")
-    campaign.close()
+    close_round(campaign)
     files = [
         exports.build_aggregate_export(campaign, "xlsx", "en"),
         exports.build_aggregate_export(campaign, "csv", "en"),
@@ -403,11 +411,13 @@ def test_formula_payloads_in_organisation_team_and_open_answers_give_no_formulas
 
 def _response_rows(content: bytes) -> list[dict]:
     sheets = _xlsx_sheets(content)
-    return _records(sheets["Responses"])
+    # The sheet is named in the file's language (Responses / Antwoorden).
+    return _records(sheets.get("Responses") or sheets["Antwoorden"])
 
 
 def _codebook_flags(content: bytes) -> dict[str, dict]:
-    records = _records(_xlsx_sheets(content)["Codebook"])
+    sheets = _xlsx_sheets(content)
+    records = _records(sheets.get("Codebook") or sheets["Codeboek"])
     return {r["variable"]: r for r in records if r["variable"] and r["Dimension"]}
 
 
@@ -427,7 +437,7 @@ def _independent_dimension_means(rows: list[dict], flags: dict[str, dict]) -> di
                 if raw is None or raw == "":
                     continue
                 raw = int(raw)
-                values.append(6 - raw if flags[code]["Reverse scored (1 = yes)"] == 1 else raw)
+                values.append(6 - raw if flags[code]["Counts reversed (1 = yes)"] == 1 else raw)
             if 3 * len(values) >= 2 * len(codes):
                 scores.append(sum(values) / len(values))
         means[dim] = round(sum(scores) / len(scores), 2)
@@ -450,13 +460,13 @@ def test_the_response_export_recomputes_the_dimension_means(bakery_round):
 def test_the_response_csv_recomputes_the_same_means(bakery_round):
     results = _results_json(bakery_round)
     name, mimetype, content = exports.build_response_export(bakery_round, "csv", "en")
-    assert mimetype == exports.ZIP_MIMETYPE and name.endswith("-responses.zip")
+    assert mimetype == exports.ZIP_CONTENT_TYPE and name.endswith("-responses.zip")
     files = _csv_files(content)
     stem = name.removesuffix(".zip")
     assert sorted(files) == sorted([f"{stem}.csv", f"{stem}-codebook.csv"])
     rows = _records(files[f"{stem}.csv"])
     flags = {
-        r["variable"]: {**r, "Reverse scored (1 = yes)": _number(r["Reverse scored (1 = yes)"])}
+        r["variable"]: {**r, "Counts reversed (1 = yes)": _number(r["Counts reversed (1 = yes)"])}
         for r in _records(files[f"{stem}-codebook.csv"])
         if r.get("variable") and r.get("Dimension")
     }
@@ -478,7 +488,9 @@ def test_rows_come_in_a_new_random_order_each_time(bakery_round):
     orders = {
         tuple(
             tuple(r.values())[1:]
-            for r in _response_rows(exports.build_response_export(bakery_round, "xlsx", "en")[2])
+            for r in _response_rows(
+                exports.build_response_export(bakery_round, "xlsx", "en").content
+            )
         )
         for _ in range(5)
     }
@@ -486,7 +498,7 @@ def test_rows_come_in_a_new_random_order_each_time(bakery_round):
 
 
 def test_segmentation_is_blank_for_a_team_below_k(bakery_round):
-    rows = _response_rows(exports.build_response_export(bakery_round, "xlsx", "en")[2])
+    rows = _response_rows(exports.build_response_export(bakery_round, "xlsx", "en").content)
     teams = [r["team"] for r in rows]
     # Bezorging has 2 respondents; Winkel is hidden too, else Bezorging = total − the rest.
     assert "Bezorging" not in teams
@@ -497,13 +509,13 @@ def test_segmentation_is_blank_for_a_team_below_k(bakery_round):
 
 
 def test_a_column_whose_groups_would_overlap_a_shown_team_below_k_is_left_blank(bakery_round):
-    rows = _response_rows(exports.build_response_export(bakery_round, "xlsx", "en")[2])
+    rows = _response_rows(exports.build_response_export(bakery_round, "xlsx", "en").content)
     # Bakkerij (8) is shown; the six managers are all in the rest (10 people): showing them
     # would leave 4 in the rest, so the role column stays blank — whatever columns are asked.
     assert {r["team"] for r in rows} == {"Bakkerij", None}
     assert all(r["role"] is None for r in rows)
     flags = _records(
-        _xlsx_sheets(exports.build_response_export(bakery_round, "xlsx", "en")[2])["Codebook"]
+        _xlsx_sheets(exports.build_response_export(bakery_round, "xlsx", "en").content)["Codebook"]
     )
     role = next(r for r in flags if r["variable"] == "role")
     assert "Manager" in role["Description"] and "cannot be worked out" in role["Description"]
@@ -514,8 +526,8 @@ def test_a_column_whose_groups_would_overlap_a_shown_team_below_k_is_left_blank(
 def test_every_combination_of_released_columns_holds_at_least_k_respondents(people):
     campaign = _round(people["bakery"], closed=False, ask_tenure=True)
     make_responses(campaign, 10, seed=7, role="manager", team=campaign.teams.get(name="Winkel"))
-    campaign.close()
-    rows = _response_rows(exports.build_response_export(campaign, "xlsx", "en")[2])
+    close_round(campaign)
+    rows = _response_rows(exports.build_response_export(campaign, "xlsx", "en").content)
     columns = [c for c in ("team", "role", "tenure") if c in rows[0]]
     combos: dict[tuple, int] = {}
     for row in rows:
@@ -528,7 +540,7 @@ def test_below_k_there_is_no_response_export(people):
     questionnaire = make_questionnaire()
     campaign, _ = make_campaign(people["bakery"], questionnaire)
     make_responses(campaign, 4)
-    campaign.close()
+    close_round(campaign)
     with pytest.raises(exports.ExportUnavailable, match="fewer than 5"):
         exports.build_response_export(campaign, "csv", "en")
     with pytest.raises(exports.ExportUnavailable):
@@ -576,7 +588,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, bakery_round):
 
 def test_hr_downloads_the_aggregated_export_of_their_round(client, people, bakery_round):
     client.force_login(people["alice"])
-    for fmt, mimetype in (("csv", "text/csv"), ("xlsx", exports.XLSX_MIMETYPE)):
+    for fmt, mimetype in (("csv", "text/csv"), ("xlsx", exports.XLSX_CONTENT_TYPE)):
         url = reverse("assessments:export_aggregate", kwargs={"pk": bakery_round.pk, "fmt": fmt})
         response = client.get(url)
         assert response.status_code == 200
@@ -612,7 +624,7 @@ def test_the_consultant_and_staff_download_the_response_export(
 def test_below_k_the_views_show_a_message_and_no_file(client, people):
     campaign, _ = make_campaign(people["bakery"], make_questionnaire())
     make_responses(campaign, 3)
-    campaign.close()
+    close_round(campaign)
     client.force_login(people["carol"])
     for url in _urls(campaign):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
@@ -647,7 +659,8 @@ def test_export_responses_writes_an_xlsx_with_a_codebook_sheet(bakery_round, tmp
         str(target),
         stdout=StringIO(),
     )
-    assert openpyxl.load_workbook(target).sheetnames == ["Responses", "Codebook"]
+    # Dutch by default (--lang nl): Dutch sheet names.
+    assert openpyxl.load_workbook(target).sheetnames == ["Antwoorden", "Codeboek"]
 
 
 def test_export_responses_explains_bad_input(bakery_round, tmp_path):

@@ -22,6 +22,7 @@ from assessments.models import Campaign, ConsultantProfile, Membership, validate
 from assessments.presentation import reason_text
 from assessments.results import campaign_results
 from assessments.results.queries import load_round, with_answers
+from assessments.services import close_round
 
 from .factories import (
     add_member,
@@ -65,7 +66,7 @@ def bakery_round(bakery):
     )
     make_responses(campaign, 7, seed=2, team=teams["Winkel"], role="manager")
     make_responses(campaign, 2, seed=3, team=teams["Bezorging"], role="employee")
-    campaign.close()
+    close_round(campaign)
     return campaign
 
 
@@ -91,27 +92,27 @@ def test_the_pdf_holds_every_dimension_and_exactly_the_numbers_of_campaign_resul
     def fmt(value):
         return reports.format_number(value, language)
 
-    expected = [results["round"]["organisation"], fmt(results["overall_index"])]
-    expected.append(f"{results['respondents']}")
-    expected.append(reports.format_percent(results["response_rate"]))
-    for dim in results["dimensions"]:
-        expected += [dim["name"], fmt(dim["mean"]), fmt(dim["alpha"])]
-        expected += [reports.format_percent(dim["pct_positive"])]
-        expected += [reports.format_percent(dim["pct_negative"])]
-        expected += [fmt(ind["mean"]) for ind in dim["indicators"]]
-        for item in dim["items"]:
-            expected += [item["text"], fmt(item["mean"])]
-            expected += [reports.format_percent(item["pct_positive"])]
-    for breakdown in results["breakdowns"].values():
-        for group in breakdown["groups"]:
-            expected += [group["label"], fmt(group["overall"])]
-            expected += [fmt(v) for v in group["dimensions"].values()]
+    expected = [results.round.organisation, fmt(results.overall_index)]
+    expected.append(f"{results.respondents}")
+    expected.append(reports.format_percent(results.response_rate.percent))
+    for dim in results.dimensions:
+        expected += [dim.name, fmt(dim.mean), fmt(dim.alpha)]
+        expected += [reports.format_percent(dim.pct_positive)]
+        expected += [reports.format_percent(dim.pct_negative)]
+        expected += [fmt(ind.mean) for ind in dim.indicators]
+        for item in dim.items:
+            expected += [item.text, fmt(item.mean)]
+            expected += [reports.format_percent(item.pct_agree)]
+    for breakdown in results.breakdowns.values():
+        for group in breakdown.groups:
+            expected += [group.label, fmt(group.overall)]
+            expected += [fmt(v) for v in group.dimensions.values()]
     missing = [value for value in expected if value not in text]
     assert missing == []
     # The decimal separator follows the language: a Dutch report never shows 3.42.
     other = "." if language == "nl" else ","
-    assert fmt(results["dimensions"][0]["mean"]).replace(other, "") in text.replace(other, "")
-    wrong = f"{results['dimensions'][0]['mean']:.2f}".replace(".", other)
+    assert fmt(results.dimensions[0].mean).replace(other, "") in text.replace(other, "")
+    wrong = f"{results.dimensions[0].mean:.2f}".replace(".", other)
     assert wrong not in text
 
 
@@ -125,27 +126,27 @@ def test_a_suppressed_groups_numbers_appear_nowhere(bakery):
     every_item = {item.code: 0 for item in questionnaire.ordered_items()}
     make_responses(campaign, 6, team=teams["Winkel"], values=dict.fromkeys(every_item, 5))
     make_responses(campaign, 2, team=teams["Bezorging"], values=dict.fromkeys(every_item, 1))
-    campaign.close()
+    close_round(campaign)
 
     results = campaign_results(campaign, "en")
-    team = results["breakdowns"]["team"]
-    assert {g["label"] for g in team["suppressed"]} == {"Winkel", "Bezorging"}
+    team = results.breakdowns["team"]
+    assert {g.label for g in team.suppressed} == {"Winkel", "Bezorging"}
     text = pdf_text(reports.build_report_pdf(campaign, "en"))
 
     data = load_round(campaign)
     data = with_answers(campaign, data, len(data.respondents))
-    for group in team["suppressed"]:
-        members = [r.answers for r in data.respondents if r.team == group["key"]]
+    for group in team.suppressed:
+        members = [r.answers for r in data.respondents if r.team == group.key]
         hidden = scoring.summarize(members, data.item_specs)
         figures = {reports.format_number(d.mean, "en") for d in hidden.dimensions}
         figures.add(reports.format_number(hidden.overall_index, "en"))
-        assert figures and figures.isdisjoint(text.split()), group["label"]
-        assert group["label"] in text
+        assert figures and figures.isdisjoint(text.split()), group.label
+        assert group.label in text
     with translation.override("en"):
         assert reason_text("too_small", 5) in text
         assert reason_text("complementary", 5) in text
-    for group in team["groups"]:
-        assert reports.format_number(group["overall"], "en") in text
+    for group in team.groups:
+        assert reports.format_number(group.overall, "en") in text
 
 
 def test_the_pages_are_numbered_page_x_of_y(bakery_round):
@@ -166,7 +167,7 @@ def test_open_answers_are_capped_in_number_and_length(bakery, monkeypatch):
     monkeypatch.setattr(reports, "OPEN_ANSWERS_MAX", 3)
     campaign, _ = make_campaign(bakery, make_questionnaire(dimensions=1))
     make_responses(campaign, 6, open_text="Meer tijd om te leren. " * 200)
-    campaign.close()
+    close_round(campaign)
     context = reports.report_context(campaign, "en")
     question = context["open_answers"][0]
     assert len(question["texts"]) == 3 and question["left_out"] == 3
@@ -227,7 +228,7 @@ def test_hostile_names_appear_literally_and_the_renderer_fetches_nothing(bakery)
             make_responses(
                 campaign, 6, seed=i, team=team, open_text=f'<img src="{url}/answer.png">'
             )
-        campaign.close()
+        close_round(campaign)
         carol = make_user("carol")
         add_member(carol, bakery, Membership.Role.CONSULTANT)
         ConsultantProfile.objects.create(
@@ -346,7 +347,7 @@ def test_hr_of_another_organisation_gets_404(client, bakery_round):
 def test_a_bad_language_falls_back_and_a_small_round_gets_a_friendly_page(client, alice, bakery):
     campaign, _ = make_campaign(bakery, make_questionnaire())
     make_responses(campaign, 2)
-    campaign.close()
+    close_round(campaign)
     client.force_login(alice)
     url = reverse("assessments:campaign_report", args=[campaign.pk])
     with translation.override("en"):
@@ -369,7 +370,7 @@ def test_build_report_explains_what_is_wrong(bakery, tmp_path):
     out = str(tmp_path / "x.pdf")
     with pytest.raises(CommandError, match="appear when the round closes"):
         call_command("build_report", str(campaign.pk), "-o", out, "--lang", "en")
-    campaign.close()
+    close_round(campaign)
     with pytest.raises(CommandError, match="fewer than 5 responses"):
         call_command("build_report", str(campaign.pk), "-o", out, "--lang", "en")
 

@@ -31,6 +31,7 @@ from assessments.models import (
 )
 from assessments.results import campaign_results
 from assessments.retention import apply_retention
+from assessments.services import close_round, delete_answers
 
 from .factories import (
     add_member,
@@ -65,7 +66,7 @@ def _closed_round(organisation, questionnaire, *, closed_on, name, n=6, **fields
     )
     make_responses(campaign, n, seed=n, open_text="Meer overleg")
     Invitation.objects.create(campaign=campaign, email="jan@example.com", is_used=True)
-    campaign.close()
+    close_round(campaign)
     Campaign.objects.filter(pk=campaign.pk).update(closed_on=closed_on)
     campaign.refresh_from_db()
     return campaign
@@ -119,7 +120,7 @@ def test_closing_a_round_deletes_invitation_addresses_but_not_the_invitations():
         Invitation.objects.create(campaign=campaign, email=address)
     other, _ = make_campaign(make_organisation("Garage Dora"), make_questionnaire())
     Invitation.objects.create(campaign=other, email="dora@example.com")
-    campaign.close()
+    close_round(campaign)
     assert list(campaign.invitations.values_list("email", flat=True)) == ["", ""]
     assert list(other.invitations.values_list("email", flat=True)) == ["dora@example.com"]
 
@@ -129,7 +130,7 @@ def test_closing_a_round_deletes_its_answers_in_progress_only():
     other, _ = make_campaign(make_organisation("Garage Dora"), make_questionnaire())
     SurveyDraft.objects.create(campaign=campaign, resume_code_hash="a" * 64)
     SurveyDraft.objects.create(campaign=other, resume_code_hash="b" * 64)
-    campaign.close()
+    close_round(campaign)
     assert list(SurveyDraft.objects.values_list("campaign", flat=True)) == [other.pk]
 
 
@@ -176,19 +177,19 @@ def test_a_later_round_still_compares_with_a_round_whose_answers_are_deleted(rou
     apply_retention(today=TODAY)
     later = rounds["open"]
     results = campaign_results(later, "en")
-    assert results["previous"]["campaign"]["id"] == rounds["kept"].pk
-    rounds["kept"].delete_answers(TODAY)
+    assert results.previous.campaign_id == rounds["kept"].pk
+    delete_answers(rounds["kept"], TODAY)
     results = campaign_results(later, "en")
-    assert results["previous"]["campaign"]["id"] == rounds["kept"].pk
-    assert set(results["previous"]["dimensions"]) == {"D1", "D2"}
+    assert results.previous.campaign_id == rounds["kept"].pk
+    assert set(results.previous.dimensions) == {"D1", "D2"}
 
 
 def test_a_deleted_round_says_when_its_answers_were_deleted(rounds):
     apply_retention(today=TODAY)
     rounds["expired"].refresh_from_db()
     results = campaign_results(rounds["expired"], "en")
-    assert results["round"]["answers_deleted_on"] == TODAY.isoformat()
-    assert results["visible"] is False
+    assert results.round.answers_deleted_on == TODAY
+    assert results.visible is False
 
 
 def test_answers_in_progress_are_deleted_after_survey_draft_days():

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Answer, Campaign, Invitation, OpenAnswer, Response, SurveyDraft
+from assessments.services import close_round
 from assessments.survey import normalize_resume_code
 
 from .factories import make_campaign, make_organisation, make_questionnaire
@@ -221,7 +222,7 @@ def test_a_round_that_closes_while_emma_answers_does_not_accept_her_submission(
 ):
     campaign, _ = round_and_token
     complete(emma, campaign)
-    campaign.close()
+    close_round(campaign)
     response = emma.post(reverse("assessments:survey_review"))
     assert response.status_code == 404
     assert not Response.objects.exists()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from assessments.accounts import add_hr_manager
 from assessments.models import Campaign, CampaignTeam, Invitation, Team
 from assessments.selectors import response_progress
+from assessments.services import close_round
 
 from . import recording_backend
 from .factories import make_campaign, make_organisation, make_questionnaire, make_responses
@@ -281,7 +282,7 @@ def test_reminders_go_only_to_unused_invitations(client):
 
 def test_a_closed_round_takes_no_addresses(client):
     world = make_world()
-    world.open_a.close()
+    close_round(world.open_a)
     client.force_login(world.users["hr_a"])
     client.post(
         reverse("assessments:invitations", args=[world.open_a.pk]), {"pasted": "a@example.nl"}
@@ -304,7 +305,7 @@ def test_team_counts_below_k_or_revealing_a_small_remainder_are_hidden():
     progress = response_progress(campaign)
     assert [t.count for t in progress.teams] == [None, None, None]
     assert progress.teams_reason and progress.responses == 15
-    campaign.close()
+    close_round(campaign)
     progress = response_progress(campaign)
     shown = {t.name: t.count for t in progress.teams}
     # C (2) is hidden; B must go too, or 15 − 8 − 5 would give C away.
@@ -322,7 +323,7 @@ def test_team_counts_are_all_shown_when_every_group_is_large_enough(without_team
     make_responses(campaign, 5, team=b)
     # No team: a remainder of 1 would be revealed by showing both teams; 5 ≥ k would not.
     make_responses(campaign, without_team)
-    campaign.close()
+    close_round(campaign)
     progress = response_progress(campaign)
     assert [t.count for t in progress.teams] == counts
     assert [t.rate for t in progress.teams] == [None, None]  # sizes unknown

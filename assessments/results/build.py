@@ -1,18 +1,35 @@
-"""The numbers of a round's results, from its respondents and its publication plan (no ORM).
+"""The typed results of a round, from its respondents and its publication plan (no ORM).
 
-Pure: the input is plain data (read by ``queries.py``), the output is what every output renders.
-Which respondents and groups are covered is decided by the publication plan alone
-(:mod:`assessments.anonymity`): the figures describe the plan's current look — its first
-``look.size`` respondents in submission order — and only the groups it shows.
+The input is plain data (read by ``queries.py``); the output is the :class:`RoundResults` every
+output renders. Which respondents and groups are covered is decided by the publication plan
+alone (:mod:`assessments.anonymity`): the figures describe the plan's current look — its first
+``look.size`` respondents in submission order — and only the groups it shows. The arithmetic is
+``scoring``'s; the words are ``presentation``'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from .. import anonymity, scoring
+from .. import anonymity, presentation, scoring
+from .data import (
+    Benchmark,
+    Breakdown,
+    Comparison,
+    DimensionChange,
+    DimensionResult,
+    GroupMeans,
+    HiddenGroup,
+    IndicatorResult,
+    ItemResult,
+    OpenAnswers,
+    Quartiles,
+    Recommendation,
+    RoleComparison,
+    RoundInfo,
+    RoundResults,
+)
 
 BREAKDOWNS = ("team", "role", "tenure", "contract")
 ROUND_DIGITS = 2
@@ -51,6 +68,39 @@ class RoundInput:
     open_questions: list[tuple[int, str]]  # (id, code)
 
 
+@dataclass(frozen=True)
+class DimensionText:
+    name: str
+    short_name: str
+    explanation: str
+    recommendations: tuple[Recommendation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words of one round in one language: content, group names, the round itself."""
+
+    language: str
+    round: RoundInfo
+    dimensions: Mapping[str, DimensionText]
+    indicators: Mapping[str, tuple[str, str]]  # code → (plain name, the model's name)
+    items: Mapping[str, str]  # item code → statement
+    groups: Mapping[str, Mapping[str, str]]  # breakdown → group key → label
+    questions: Mapping[str, str]  # open question code → question
+    sector_label: str = ""
+
+
+@dataclass(frozen=True)
+class StoredSummary:
+    """A closed round's kept figures (CampaignSummary), read back as plain values."""
+
+    campaign_id: int
+    campaign_name: str
+    respondents: int
+    overall: float | None
+    dimensions: Mapping[str, scoring.Stats]
+
+
 def publication_plan(data: RoundInput) -> anonymity.PublicationPlan:
     specs = anonymity.breakdown_specs(asked=data.asked, group_orders=data.group_orders)
     return anonymity.plan_round(
@@ -66,104 +116,153 @@ def _r(value: float | None, digits: int = ROUND_DIGITS) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _pct(value: float | None) -> float | None:
+def _pct(value: float | None) -> int | None:
     # Shares are shown as whole percentages everywhere (dashboard, PDF, exports).
     return None if value is None else round(value * 100)
 
 
-def build_numbers(
+def build_results(
     data: RoundInput,
     plan: anonymity.PublicationPlan,
+    labels: Labels,
     *,
-    previous: dict[str, Any] | None = None,
-    benchmark: Sequence[tuple[str, dict]] = (),
+    rate: presentation.ResponseRate,
+    previous: StoredSummary | None = None,
+    benchmark: Sequence[tuple[str, Mapping[str, scoring.Stats]]] = (),
     sector: str = "",
-) -> dict[str, Any]:
-    """The figures of the plan's current look.
+) -> RoundResults:
+    """The results of the plan's current look, in the language of ``labels``.
 
-    ``previous``: the previous round's summary as ``{"campaign": {"id", "name"},
-    "respondents", "data"}``. ``benchmark``: (sector, summary data) of other organisations.
+    ``benchmark``: (sector, dimension figures) of every other organisation's latest round.
     """
     k = data.threshold
     look = plan.current
-    out: dict[str, Any] = {
-        "campaign": data.campaign_id,
+    common = {
+        "round": labels.round,
+        "language": labels.language,
         "threshold": k,
         "interim": str(plan.interim),
         "step": k,
-        "visible": look is not None,
-        "respondents": look.size if look else 0,
-        "final": bool(look and look.final),
+        "received": len(data.respondents),
+        "response_rate": rate,
     }
     if look is None:
-        out["reason"] = str(plan.reason)
-        return out
+        return RoundResults(
+            **common,
+            visible=False,
+            reason=str(plan.reason),
+            reason_text=presentation.reason_text(str(plan.reason), k),
+            respondents=0,
+            final=False,
+            look_note=None,
+        )
     members = data.respondents[: look.size]
-    result = scoring.summarize([r.answers for r in members], data.item_specs, threshold=k)
-    table = scoring.score_table([r.answers for r in members], data.item_specs)
+    answers = [r.answers for r in members]
+    result = scoring.summarize(answers, data.item_specs, threshold=k)
+    table = scoring.score_table(answers, data.item_specs)
     profiles = [r.profile() for r in members]
-    out["overall_index"] = _r(result.overall_index)
-    out["dimensions"] = [_dimension_numbers(d) for d in result.dimensions]
-    out["strongest"] = [i.code for i in result.strongest]
-    out["weakest"] = [i.code for i in result.weakest]
-    out["role_comparison"] = _role_comparison(look, profiles, table, k)
-    out["breakdowns"] = {
-        name: _breakdown(look.breakdown(name), data.group_orders.get(name, []), profiles, table, k)
-        for name in BREAKDOWNS
-        if name in data.asked and look.breakdown(name) is not None
-    }
-    out["previous"] = _previous(result, previous)
-    out["benchmark"] = _benchmark(benchmark, sector)
-    out["open_answers"] = _open_answers(data, members)
-    return out
+    return RoundResults(
+        **common,
+        visible=True,
+        reason=None,
+        reason_text=None,
+        respondents=look.size,
+        final=look.final,
+        look_note=presentation.look_note(
+            respondents=look.size, received=len(data.respondents), step=k, final=look.final
+        ),
+        overall_index=_r(result.overall_index),
+        dimensions=tuple(_dimension(d, labels) for d in result.dimensions),
+        strongest=tuple(i.code for i in result.strongest),
+        weakest=tuple(i.code for i in result.weakest),
+        role_comparison=_role_comparison(look, profiles, table, labels, k),
+        breakdowns={
+            name: _breakdown(
+                look.breakdown(name), data.group_orders.get(name, []), profiles, table, labels, k
+            )  # type: ignore[arg-type]
+            for name in BREAKDOWNS
+            if name in data.asked and look.breakdown(name) is not None
+        },
+        previous=_previous(result, previous),
+        benchmark=_benchmark(benchmark, sector, labels.sector_label),
+        open_answers=_open_answers(data, members, labels),
+    )
 
 
-def _dimension_numbers(dim: scoring.DimensionScore) -> dict[str, Any]:
+def _item(item: scoring.ItemScore, labels: Labels) -> ItemResult:
+    # As worded: for a reverse-scored statement, agreeing is what scores as negative.
+    agree, disagree = (
+        (item.pct_negative, item.pct_positive)
+        if item.is_reversed
+        else (item.pct_positive, item.pct_negative)
+    )
+    return ItemResult(
+        code=item.code,
+        text=labels.items.get(item.code, item.code),
+        is_reversed=item.is_reversed,
+        n_valid=item.n_valid,
+        n_not_applicable=item.n_not_applicable,
+        mean=_r(item.mean),
+        pct_positive=_pct(item.pct_positive),
+        pct_negative=_pct(item.pct_negative),
+        pct_agree=_pct(agree),
+        pct_disagree=_pct(disagree),
+        distribution=tuple(item.distribution),
+        suppressed=item.suppressed,
+    )
+
+
+def _dimension(dim: scoring.DimensionScore, labels: Labels) -> DimensionResult:
     band = dim.band
-    return {
-        "code": dim.code,
-        "n": dim.n,
-        "mean": _r(dim.mean),
-        "sd": _r(dim.sd),
-        "ci_low": _r(dim.ci_low),
-        "ci_high": _r(dim.ci_high),
-        "pct_positive": _pct(dim.pct_positive),
-        "pct_negative": _pct(dim.pct_negative),
-        "distribution": list(dim.distribution),
-        "band": band.code if band else None,
-        "attention": bool(band and (band.level == scoring.Level.LOW or band.vulnerable)),
-        "alpha": _r(dim.alpha),
-        "alpha_n": dim.alpha_n,
-        "alpha_warning": dim.alpha_warning,
-        "suppressed": dim.suppressed,
-        "indicators": [
-            {"code": ind.code, "mean": _r(ind.mean), "suppressed": ind.suppressed}
+    text = labels.dimensions.get(dim.code, DimensionText(dim.code, dim.code, ""))
+    strongest, weakest = scoring.extremes(dim.items, presentation.CARD_ITEMS)
+    return DimensionResult(
+        code=dim.code,
+        name=text.name,
+        short_name=text.short_name or text.name,
+        explanation=text.explanation,
+        n=dim.n,
+        mean=_r(dim.mean),
+        sd=_r(dim.sd),
+        ci_low=_r(dim.ci_low),
+        ci_high=_r(dim.ci_high),
+        pct_positive=_pct(dim.pct_positive),
+        pct_negative=_pct(dim.pct_negative),
+        distribution=tuple(dim.distribution),
+        band=band.code if band else None,
+        attention=bool(band and (band.level == scoring.Level.LOW or band.vulnerable)),
+        alpha=_r(dim.alpha),
+        alpha_n=dim.alpha_n,
+        alpha_warning=dim.alpha_warning,
+        suppressed=dim.suppressed,
+        indicators=tuple(
+            IndicatorResult(
+                code=ind.code,
+                name=labels.indicators.get(ind.code, (ind.code, ind.code))[0],
+                model_name=labels.indicators.get(ind.code, (ind.code, ind.code))[1],
+                mean=_r(ind.mean),
+                suppressed=ind.suppressed,
+            )
             for ind in dim.indicators
-        ],
-        "items": [
-            {
-                "code": item.code,
-                "is_reversed": item.is_reversed,
-                "n_valid": item.n_valid,
-                "n_not_applicable": item.n_not_applicable,
-                "mean": _r(item.mean),
-                "pct_positive": _pct(item.pct_positive),
-                "pct_negative": _pct(item.pct_negative),
-                "distribution": list(item.distribution),
-                "suppressed": item.suppressed,
-            }
-            for item in dim.items
-        ],
-    }
+        ),
+        items=tuple(_item(item, labels) for item in dim.items),
+        recommendations=text.recommendations,
+        strongest=tuple(i.code for i in strongest),
+        weakest=tuple(i.code for i in weakest),
+    )
 
 
-def _means(table: scoring.ScoreTable, members: list[int], threshold: int) -> dict[str, Any]:
-    means = scoring.group_means(table, members, threshold=threshold)
-    return {
-        "n": means.n,
-        "overall": _r(means.overall),
-        "dimensions": {code: _r(mean) for code, mean in means.dimensions.items()},
-    }
+def _means(
+    table: scoring.ScoreTable, members: list[int], k: int, key: str, label: str
+) -> GroupMeans:
+    means = scoring.group_means(table, members, threshold=k)
+    return GroupMeans(
+        key=key,
+        label=label,
+        n=means.n,
+        overall=_r(means.overall),
+        dimensions={code: _r(mean) for code, mean in means.dimensions.items()},
+    )
 
 
 def _group_members(
@@ -177,103 +276,126 @@ def _breakdown(
     order: list[str],
     profiles: list[dict],
     table: scoring.ScoreTable,
+    labels: Labels,
     k: int,
-) -> dict[str, Any]:
-    groups = [
-        {"key": group.label, **_means(table, _group_members(plan, group, profiles), k)}
-        for group in plan.shown
-    ]
+) -> Breakdown:
+    names = labels.groups.get(plan.name, {})
     listed = set(plan.shown_labels) | {g.label for g in plan.suppressed}
-    return {
-        "allowed": plan.allowed,
-        "reason": str(plan.reason) if plan.reason else None,
-        # Display order of all listed groups (shown and suppressed), e.g. the team list.
-        "order": [label for label in dict.fromkeys([*order, *sorted(listed)]) if label in listed],
-        "groups": groups,
-        "suppressed": [{"key": g.label, "reason": str(g.reason)} for g in plan.suppressed],
-    }
+    return Breakdown(
+        name=plan.name,
+        label=presentation.breakdown_label(plan.name),
+        allowed=plan.allowed,
+        reason=str(plan.reason) if plan.reason else None,
+        reason_text=presentation.reason_text(str(plan.reason), k) if plan.reason else None,
+        order=tuple(label for label in dict.fromkeys([*order, *sorted(listed)]) if label in listed),
+        groups=tuple(
+            _means(
+                table,
+                _group_members(plan, group, profiles),
+                k,
+                group.label,
+                names.get(group.label, group.label),
+            )
+            for group in plan.shown
+        ),
+        suppressed=tuple(
+            HiddenGroup(
+                key=g.label,
+                label=names.get(g.label, g.label),
+                reason=str(g.reason),
+                reason_text=presentation.reason_text(str(g.reason), k),
+            )
+            for g in plan.suppressed
+        ),
+    )
 
 
 def _role_comparison(
-    look: anonymity.Look, profiles: list[dict], table: scoring.ScoreTable, k: int
-) -> dict[str, Any]:
+    look: anonymity.Look,
+    profiles: list[dict],
+    table: scoring.ScoreTable,
+    labels: Labels,
+    k: int,
+) -> RoleComparison:
     plan = look.breakdown(anonymity.LEADERSHIP)
     if plan is None:
-        return {"allowed": False, "reason": None}
+        return RoleComparison(False, None, None)
     if not plan.allowed or len(plan.shown) < 2:
         reason = plan.reason or (plan.suppressed[0].reason if plan.suppressed else None)
-        return {"allowed": False, "reason": str(reason) if reason else None}
-    out: dict[str, Any] = {"allowed": True, "reason": None}
-    for group in plan.shown:
-        out[group.label] = _means(table, _group_members(plan, group, profiles), k)
-    return out
+        code = str(reason) if reason else None
+        return RoleComparison(False, code, presentation.reason_text(code, k) if code else None)
+    groups = {
+        group.label: _means(
+            table,
+            _group_members(plan, group, profiles),
+            k,
+            group.label,
+            presentation.comparison_label(group.label),
+        )
+        for group in plan.shown
+    }
+    return RoleComparison(
+        True, None, None, groups[anonymity.LEADERSHIP], groups[anonymity.EMPLOYEES]
+    )
 
 
-class _Stats:
-    """A stored summary's dimension figures, in the shape scoring.compare reads."""
-
-    def __init__(self, stats: dict[str, Any]):
-        self.n = stats.get("n")
-        self.mean = stats.get("mean")
-        self.sd = stats.get("sd")
-
-
-def _previous(current: scoring.GroupResult, previous: dict[str, Any] | None) -> dict | None:
+def _previous(current: scoring.GroupResult, previous: StoredSummary | None) -> Comparison | None:
     if previous is None:
         return None
-    stored = previous["data"].get("dimensions", {})
-    dims = {}
+    changes = {}
     for dim in current.dimensions:
-        stats = stored.get(dim.code)
-        if not stats or stats.get("mean") is None:
+        stats = previous.dimensions.get(dim.code)
+        if stats is None or stats.mean is None:
             continue
-        change = scoring.compare(dim, _Stats(stats))  # type: ignore[arg-type]
-        dims[dim.code] = {
-            "previous_mean": _r(stats["mean"]),
-            "difference": _r(change.difference),
-            "ci_low": _r(change.ci_low),
-            "ci_high": _r(change.ci_high),
-            "is_meaningful": change.is_meaningful,
-        }
-    return {
-        "campaign": previous["campaign"],
-        "respondents": previous["respondents"],
-        "overall": _r(previous["data"].get("overall")),
-        "dimensions": dims,
-    }
+        change = scoring.compare(dim, stats)
+        changes[dim.code] = DimensionChange(
+            previous_mean=_r(stats.mean),
+            difference=_r(change.difference),
+            ci_low=_r(change.ci_low),
+            ci_high=_r(change.ci_high),
+            is_meaningful=change.is_meaningful,
+        )
+    return Comparison(
+        campaign_id=previous.campaign_id,
+        campaign_name=previous.campaign_name,
+        respondents=previous.respondents,
+        overall=_r(previous.overall),
+        dimensions=changes,
+    )
 
 
-def _quartiles(entries: list[dict]) -> dict[str, Any] | None:
+def _quartiles(entries: Sequence[Mapping[str, scoring.Stats]]) -> dict[str, Quartiles] | None:
     out = {}
-    codes = {code for e in entries for code in e.get("dimensions", {})}
-    for code in sorted(codes):
-        means = [
-            e["dimensions"][code]["mean"]
-            for e in entries
-            if e["dimensions"].get(code, {}).get("mean") is not None
-        ]
-        q = scoring.benchmark(means)
+    codes = sorted({code for entry in entries for code in entry})
+    for code in codes:
+        means = [e[code].mean for e in entries if code in e and e[code].mean is not None]
+        q = scoring.benchmark([m for m in means if m is not None])
         if q is not None:
-            out[code] = {"n": q.n, "q1": _r(q.q1), "median": _r(q.median), "q3": _r(q.q3)}
+            out[code] = Quartiles(q.n, _r(q.q1), _r(q.median), _r(q.q3))
     return out or None
 
 
-def _benchmark(entries: Sequence[tuple[str, dict]], sector: str) -> dict[str, Any] | None:
+def _benchmark(
+    entries: Sequence[tuple[str, Mapping[str, scoring.Stats]]], sector: str, sector_label: str
+) -> Benchmark | None:
     """Median and quartiles over other organisations' latest closed round (same version)."""
-    everyone = _quartiles([data for _, data in entries])
+    everyone = _quartiles([figures for _, figures in entries])
     if everyone is None:
         return None
-    sector_entries = [data for s, data in entries if s == sector]
-    return {
-        "organisations": len(entries),
-        "dimensions": everyone,
-        "sector": sector,
-        "sector_organisations": len(sector_entries),
-        "sector_dimensions": _quartiles(sector_entries),
-    }
+    in_sector = [figures for s, figures in entries if s == sector]
+    return Benchmark(
+        organisations=len(entries),
+        dimensions=everyone,
+        sector=sector,
+        sector_label=sector_label,
+        sector_organisations=len(in_sector),
+        sector_dimensions=_quartiles(in_sector),
+    )
 
 
-def _open_answers(data: RoundInput, members: list[Respondent]) -> list[dict[str, Any]]:
+def _open_answers(
+    data: RoundInput, members: list[Respondent], labels: Labels
+) -> tuple[OpenAnswers, ...]:
     out = []
     for question_id, code in data.open_questions:
         shown = anonymity.visible_open_answers(
@@ -282,15 +404,18 @@ def _open_answers(data: RoundInput, members: list[Respondent]) -> list[dict[str,
             threshold=data.open_answer_threshold,
             seed=f"{data.campaign_id}:{question_id}",
         )
+        reason = str(shown.reason) if shown.reason else None
         out.append(
-            {
-                "code": code,
-                "visible": shown.visible,
-                "reason": str(shown.reason) if shown.reason else None,
-                "texts": list(shown.texts),
-            }
+            OpenAnswers(
+                code=code,
+                question=labels.questions.get(code, code),
+                visible=shown.visible,
+                reason=reason,
+                reason_text=presentation.reason_text(reason, data.threshold) if reason else None,
+                texts=shown.texts,
+            )
         )
-    return out
+    return tuple(out)
 
 
 def summary_data(data: RoundInput, plan: anonymity.PublicationPlan) -> tuple[int, dict] | None:
@@ -303,4 +428,24 @@ def summary_data(data: RoundInput, plan: anonymity.PublicationPlan) -> tuple[int
     return look.size, {
         "overall": result.overall_index,
         "dimensions": {d.code: {"n": d.n, "mean": d.mean, "sd": d.sd} for d in result.dimensions},
+    }
+
+
+def stored_summary(
+    campaign_id: int, campaign_name: str, respondents: int, data: Mapping
+) -> StoredSummary:
+    """A kept summary (the JSON of ``summary_data``) read back into typed figures."""
+    return StoredSummary(
+        campaign_id=campaign_id,
+        campaign_name=campaign_name,
+        respondents=respondents,
+        overall=data.get("overall"),
+        dimensions=stored_dimensions(data),
+    )
+
+
+def stored_dimensions(data: Mapping) -> dict[str, scoring.Stats]:
+    return {
+        code: scoring.Stats(stats.get("n") or 0, stats.get("mean"), stats.get("sd"))
+        for code, stats in (data.get("dimensions") or {}).items()
     }

@@ -6,21 +6,36 @@ from collections import defaultdict
 from dataclasses import replace
 
 from django.db import connections
+from django.db.models import Count, Q
+from django.utils import translation
 
+from .. import anonymity, presentation
 from ..models import (
     Answer,
     Campaign,
     CampaignSummary,
+    CampaignTeam,
     Contract,
+    Dimension,
     Item,
     OpenAnswer,
     OpenQuestion,
     Response,
     Role,
+    Sector,
     Tenure,
 )
-from ..scoring import ItemSpec
-from .build import Respondent, RoundInput
+from ..scoring import ItemSpec, Stats
+from .build import (
+    DimensionText,
+    Labels,
+    Respondent,
+    RoundInput,
+    StoredSummary,
+    stored_dimensions,
+    stored_summary,
+)
+from .data import Recommendation, RoundInfo
 
 
 def _raw_rows(queryset, chunk_size: int = 20000):
@@ -128,9 +143,9 @@ def with_answers(campaign: Campaign, data: RoundInput, up_to: int) -> RoundInput
     return replace(data, respondents=respondents)
 
 
-def previous_summary(campaign: Campaign) -> CampaignSummary | None:
+def previous_summary(campaign: Campaign) -> StoredSummary | None:
     """The organisation's latest closed round before this one, on the same questionnaire."""
-    return (
+    summary = (
         CampaignSummary.objects.filter(
             campaign__organisation_id=campaign.organisation_id,
             campaign__status=Campaign.Status.CLOSED,
@@ -141,10 +156,15 @@ def previous_summary(campaign: Campaign) -> CampaignSummary | None:
         .order_by("-campaign__closes_on")
         .first()
     )
+    if summary is None:
+        return None
+    return stored_summary(
+        summary.campaign_id, summary.campaign.name, summary.respondents, summary.data
+    )
 
 
-def benchmark_summaries(campaign: Campaign) -> list[tuple[str, dict]]:
-    """(sector, summary data) of every other organisation's latest closed round."""
+def benchmark_summaries(campaign: Campaign) -> list[tuple[str, dict[str, Stats]]]:
+    """(sector, dimension figures) of every other organisation's latest closed round."""
     rows = (
         CampaignSummary.objects.filter(
             campaign__questionnaire_id=campaign.questionnaire_id,
@@ -154,7 +174,78 @@ def benchmark_summaries(campaign: Campaign) -> list[tuple[str, dict]]:
         .order_by("campaign__organisation_id", "-campaign__closes_on", "-campaign_id")
         .values_list("campaign__organisation_id", "campaign__organisation__sector", "data")
     )
-    latest: dict[int, tuple[str, dict]] = {}
+    latest: dict[int, tuple[str, dict[str, Stats]]] = {}
     for organisation_id, sector, data in rows:
-        latest.setdefault(organisation_id, (sector, data))
+        if organisation_id not in latest:
+            latest[organisation_id] = (sector, stored_dimensions(data))
     return list(latest.values())
+
+
+def response_rate(campaign: Campaign, received: int) -> presentation.ResponseRate:
+    """The round's response rate by the one rule of ``presentation.response_rate``."""
+    invitations = campaign.invitations.aggregate(
+        sent=Count("pk", filter=Q(sent_on__isnull=False)),
+        used=Count("pk", filter=Q(is_used=True)),
+    )
+    return presentation.response_rate(
+        received=received,
+        headcount=campaign.expected_respondents,
+        team_sizes=list(campaign.teams.values_list("size", flat=True)),
+        invitations_sent=invitations["sent"],
+        invitations_used=invitations["used"],
+    )
+
+
+def round_info(campaign: Campaign) -> RoundInfo:
+    return RoundInfo(
+        id=campaign.pk,
+        name=campaign.name,
+        organisation=campaign.organisation.name,
+        opens_on=campaign.opens_on,
+        closes_on=campaign.closes_on,
+        status=campaign.status,
+        answers_deleted_on=campaign.answers_deleted_on,
+    )
+
+
+def content_labels(campaign: Campaign, language: str) -> Labels:
+    """The words of the round's results in ``language``: content and group names."""
+    with translation.override(language):
+        dimensions = list(
+            Dimension.objects.filter(questionnaire_id=campaign.questionnaire_id).prefetch_related(
+                "indicators", "items", "recommendations"
+            )
+        )
+        team_names = dict(CampaignTeam.objects.filter(campaign=campaign).values_list("pk", "name"))
+        return Labels(
+            language=language,
+            round=round_info(campaign),
+            dimensions={
+                d.code: DimensionText(
+                    d.name,
+                    d.short_name,
+                    d.explanation,
+                    tuple(Recommendation(r.title, r.body) for r in d.recommendations.all()),
+                )
+                for d in dimensions
+            },
+            indicators={
+                str(i.pk): (i.plain_name, i.name) for d in dimensions for i in d.indicators.all()
+            },
+            items={i.code: i.text for d in dimensions for i in d.items.all()},
+            groups={
+                "team": {str(pk): name for pk, name in team_names.items()},
+                "role": {value: str(label) for value, label in Role.choices},
+                "tenure": {value: str(label) for value, label in Tenure.choices},
+                "contract": {value: str(label) for value, label in Contract.choices},
+                anonymity.LEADERSHIP: {
+                    key: presentation.comparison_label(key)
+                    for key in (anonymity.LEADERSHIP, anonymity.EMPLOYEES)
+                },
+            },
+            questions={
+                q.code: q.text
+                for q in OpenQuestion.objects.filter(questionnaire_id=campaign.questionnaire_id)
+            },
+            sector_label=str(dict(Sector.choices).get(campaign.organisation.sector, "")),
+        )

@@ -1,9 +1,9 @@
-"""Downloads of a round's results and anonymised responses (builders in ``exports``)."""
+"""Downloads of a round: every exporter (``assessments.exports``) through one view."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,10 +14,11 @@ from .. import exports
 from ..access import get_campaign_for_user, is_consultant_for
 
 
-def _download(export: exports.ExportFile) -> HttpResponse:
-    filename, mimetype, content = export
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def download(export: exports.ExportFile) -> HttpResponse:
+    """The one place that turns a built file into a download."""
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -38,21 +39,14 @@ def _unavailable(request: HttpRequest, campaign, message: str, status: int) -> H
 @never_cache
 @login_required
 @require_GET
-def export_aggregate(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
-    try:
-        export = exports.build_aggregate_export(campaign, fmt, translation.get_language())
-    except exports.ExportUnavailable as refusal:
-        return _unavailable(request, campaign, refusal.message, 409)
-    return _download(export)
-
-
-@never_cache
-@login_required
-@require_GET
-def export_responses(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    campaign = get_campaign_for_user(request.user, pk)
-    if not is_consultant_for(request.user, campaign.organisation):
+    exporter_class = exports.EXPORTERS.get(kind)
+    if exporter_class is None or fmt not in exporter_class.formats:
+        raise Http404
+    if exporter_class.consultant_only and not is_consultant_for(
+        request.user, campaign.organisation
+    ):
         # The round is the user's own (else 404 above), so saying why is no leak.
         message = _(
             "The file with individual (anonymised) answers is only for the organisation's "
@@ -61,7 +55,7 @@ def export_responses(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         )
         return _unavailable(request, campaign, message, 403)
     try:
-        export = exports.build_response_export(campaign, fmt, translation.get_language())
+        built = exporter_class(campaign, translation.get_language()).render(fmt)
     except exports.ExportUnavailable as refusal:
         return _unavailable(request, campaign, refusal.message, 409)
-    return _download(export)
+    return download(built)

@@ -1,7 +1,7 @@
 """The results dashboard of a round, for its organisation's HR managers and consultants.
 
-Every figure on the page comes from `assessments.results.campaign_results`, the same
-threshold-safe dict as the PDF, the exports and `manage.py campaign_results --json`.
+Every figure on the page comes from `assessments.results.campaign_results`, the same typed
+results as the PDF, the exports and `manage.py campaign_results --json`.
 """
 
 from __future__ import annotations
@@ -12,66 +12,57 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import charts
+from .. import presentation
 from ..access import get_campaign_for_user, is_consultant_for
+from ..charts import bar_fraction, distribution_segments
+from ..charts import plotly as charts
 from ..models import Campaign
 from ..results import campaign_results
+from ..results.data import DimensionResult, RoundResults
 
 
-def _breakdown_names() -> dict[str, str]:
-    return {
-        "team": _("Team"),
-        "role": _("Role"),
-        "tenure": _("Years of service"),
-        "contract": _("Contract"),
-    }
+def _dimension_cards(results: RoundResults) -> list[dict[str, Any]]:
+    previous = results.previous.dimensions if results.previous else {}
+    benchmark = results.benchmark.dimensions if results.benchmark else {}
+    return [
+        {
+            "dim": dim,
+            "colour": presentation.band_colour(dim.band),
+            "bar": round(100 * bar_fraction(dim.mean), 2),
+            "segments": distribution_segments(dim.distribution),
+            "indicator_bars": [
+                {"indicator": ind, "bar": round(100 * bar_fraction(ind.mean), 2)}
+                for ind in dim.indicators
+            ],
+            "strongest_items": [dim.item(code) for code in dim.strongest],
+            "weakest_items": [dim.item(code) for code in dim.weakest],
+            "previous": previous.get(dim.code),
+            "benchmark": benchmark.get(dim.code),
+        }
+        for dim in results.dimensions
+    ]
 
 
-def _dimension_cards(results: dict[str, Any]) -> list[dict[str, Any]]:
-    previous = (results.get("previous") or {}).get("dimensions") or {}
-    benchmark = (results.get("benchmark") or {}).get("dimensions") or {}
-    cards = []
-    for dim in results["dimensions"]:
-        items = [i for i in dim["items"] if i["mean"] is not None]
-        ranked = sorted(items, key=lambda i: (-i["mean"], i["code"]))
-        strongest = ranked[:2]
-        weakest = [i for i in reversed(ranked) if i not in strongest][:2]
-        cards.append(
-            {
-                **dim,
-                "colour": charts.band_colour(dim["band"]),
-                "bar": round(100 * charts.bar_fraction(dim["mean"]), 2),
-                "segments": charts.distribution_segments(dim["distribution"]),
-                "indicator_bars": [
-                    {**ind, "bar": round(100 * charts.bar_fraction(ind["mean"]), 2)}
-                    for ind in dim["indicators"]
-                ],
-                "strongest_items": strongest,
-                "weakest_items": weakest,
-                "previous": previous.get(dim["code"]),
-                "benchmark": benchmark.get(dim["code"]),
-            }
-        )
-    return cards
+def _extreme_items(results: RoundResults, codes: tuple[str, ...]) -> list[dict[str, Any]]:
+    by_code = {item.code: (dim, item) for dim, item in results.items()}
+    return [
+        {"item": by_code[code][1], "dimension": _short(by_code[code][0])}
+        for code in codes
+        if code in by_code
+    ]
 
 
-def _extreme_items(results: dict[str, Any], codes: list[str]) -> list[dict[str, Any]]:
-    by_code = {
-        item["code"]: {**item, "dimension": dim["short_name"] or dim["name"]}
-        for dim in results["dimensions"]
-        for item in dim["items"]
-    }
-    return [by_code[code] for code in codes if code in by_code]
+def _short(dim: DimensionResult) -> str:
+    return dim.short_name or dim.name
 
 
-def _radar_table(results: dict[str, Any]) -> dict[str, Any]:
+def _radar_table(results: RoundResults) -> dict[str, Any]:
     series = charts.radar_series(results)
     rows = [
-        {"name": dim["name"], "values": [s["values"][i] for s in series]}
-        for i, dim in enumerate(results["dimensions"])
+        {"name": dim.name, "values": [s["values"][i] for s in series]}
+        for i, dim in enumerate(results.dimensions)
     ]
     return {"series": series, "rows": rows}
 
@@ -84,6 +75,9 @@ def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "campaign": campaign,
         "results": results,
+        "rate_basis": presentation.rate_basis_text(results.response_rate),
+        "indicative_text": presentation.indicative_text(results.response_rate),
+        "glossary": presentation.glossary(),
         # The anonymised response file is for the organisation's consultant, once the round
         # is closed (two files of an open round differ by exactly the newest respondents).
         "can_export_responses": (
@@ -92,34 +86,41 @@ def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
             and campaign.answers_deleted_on is None
         ),
     }
-    if not results["visible"]:
+    if not results.visible:
         return render(request, "assessments/results/dashboard.html", context)
 
-    names = _breakdown_names()
-    available = [name for name in results["breakdowns"] if name in names]
+    available = list(results.breakdowns)
     requested = request.GET.get("by")
     by = requested if requested in available else (available[0] if available else None)
-    breakdown = results["breakdowns"].get(by) if by else None
-    figures = charts.dashboard_figures(results, by)
+    breakdown = results.breakdowns.get(by) if by else None
     cards = _dimension_cards(results)
     context.update(
         {
             "summary_bands": [
-                ({"code": code, "cards": [c for c in cards if c["band"] == code]}, code)
-                for code in ("high", "middle", "vulnerable", "low")
+                {"style": style, "cards": [c for c in cards if c["dim"].band == code]}
+                for code, style in presentation.BANDS.items()
             ],
-            "attention_count": sum(1 for c in cards if c["attention"]),
-            "figures": figures,
+            "bands": presentation.BANDS.values(),
+            "band_zones": [
+                {
+                    "x": round(100 * bar_fraction(x0), 2),
+                    "width": round(100 * (bar_fraction(x1) - bar_fraction(x0)), 2),
+                    "colour": presentation.band_colour(code),
+                }
+                for x0, x1, code in presentation.BAND_ZONES
+            ],
+            "attention_count": sum(1 for c in cards if c["dim"].attention),
+            "figures": charts.dashboard_figures(results, by),
             "cards": cards,
-            "strongest": _extreme_items(results, results["strongest"]),
-            "weakest": _extreme_items(results, results["weakest"]),
+            "strongest": _extreme_items(results, results.strongest),
+            "weakest": _extreme_items(results, results.weakest),
             "radar": _radar_table(results),
-            "scale_labels": charts.scale_labels(),
-            "palette": charts.PALETTE,
-            "distribution_colours": charts.DISTRIBUTION_COLOURS,
-            "breakdown_choices": [(name, names[name]) for name in available],
+            "scale_labels": presentation.scale_labels(),
+            "palette": presentation.PALETTE,
+            "distribution_colours": presentation.DISTRIBUTION_COLOURS,
+            "breakdown_choices": [(b.name, b.label) for b in results.breakdowns.values()],
             "by": by,
-            "by_name": names.get(by or ""),
+            "by_name": breakdown.label if breakdown else None,
             "by_invalid": requested is not None and requested != by,
             "breakdown": breakdown,
             "heatmap_rows": charts.heatmap_rows(results, by) if by else [],

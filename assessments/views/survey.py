@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..models import DEFAULT_RETENTION_MONTHS, Campaign, Invitation, SurveyDraft, hash_token
+from ..presentation import minutes_to_complete, scale_labels
 from ..ratelimits import limit_misses, record_miss
 from ..survey import (
     NOT_APPLICABLE,
@@ -31,7 +32,6 @@ from ..survey import (
     normalize_resume_code,
     parse_item_value,
     parse_segment_value,
-    scale_labels,
     start_draft,
     submit_draft,
 )
@@ -136,7 +136,7 @@ def _base_context(ctx: _Context, plan: SurveyPlan, **extra) -> dict:
         "plan": plan,
         "resume_code": ctx.state.get("code"),
         "step_total": total,
-        "minutes": max(5, round(plan.item_count() * 10 / 60)),
+        "minutes": minutes_to_complete(plan.item_count()),
         **extra,
     }
 

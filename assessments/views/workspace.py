@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import access, addresses, mailing
+from .. import access, addresses, mailing, services
 from ..accounts import add_hr_manager
 from ..forms import CampaignForm, InvitationUploadForm, OrganisationForm, PersonForm, TeamForm
 from ..models import Campaign, Invitation, Membership, Organisation, Questionnaire
@@ -45,7 +45,7 @@ def _files(request: HttpRequest):
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     # A cheap catch-up for installations without cron; `close_due_rounds` does the same.
-    Campaign.objects.for_user(request.user).close_due()
+    services.close_due_rounds(Campaign.objects.for_user(request.user))
     organisations = (
         access.organisations_for(request.user)
         .annotate(team_count=Count("teams", distinct=True))
@@ -300,7 +300,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, pk)
     if campaign.status == Campaign.Status.OPEN and campaign.closes_on < timezone.localdate():
-        campaign.close()
+        services.close_round(campaign)
     return render(
         request,
         "assessments/workspace/campaign_detail.html",
@@ -322,17 +322,12 @@ def campaign_progress(request: HttpRequest, pk: int) -> JsonResponse:
     campaign = access.get_campaign_for_user(request.user, pk)
     progress = response_progress(campaign)
     data = progress.as_dict()
-    data["rate_percent"] = _percent(progress.rate)
     data["teams"] = [
-        {"position": t.position, "count": t.count, "rate_percent": _percent(t.rate)}
+        {"position": t.position, "count": t.count, "rate_percent": t.rate_percent}
         for t in progress.teams
     ]
     data["status"] = campaign.status
     return JsonResponse(data)
-
-
-def _percent(rate: float | None) -> int | None:
-    return None if rate is None else round(rate * 100)
 
 
 @login_required
@@ -360,7 +355,7 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, pk)
     if campaign.status == Campaign.Status.OPEN:
-        campaign.close()
+        services.close_round(campaign)
         messages.success(
             request,
             _("The round is closed. The e-mail addresses of this round have been deleted."),
@@ -475,6 +470,7 @@ def campaign_sheet(request: HttpRequest, pk: int) -> HttpResponse:
                 "organisation": campaign.organisation,
                 "survey_url": campaign.survey_url(),
                 "sheet_language": language,
+                "minutes": campaign.questionnaire.minutes_to_complete(),
             },
         )
 

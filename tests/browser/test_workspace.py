@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import NoReverseMatch, reverse
 
+from assessments.services import close_round
+
 from ..factories import (
     add_member,
     make_campaign,
@@ -34,7 +36,7 @@ def alice_and_round():
     bakkerij, winkel = campaign.teams.order_by("position")
     make_responses(campaign, 6, team=bakkerij, seed=1, open_text="Meer tijd om te leren.")
     make_responses(campaign, 5, team=winkel, seed=2)
-    campaign.close()
+    close_round(campaign)
     return alice, campaign
 
 

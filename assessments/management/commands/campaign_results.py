@@ -24,35 +24,35 @@ class Command(BaseCommand):
             raise CommandError(f"There is no round with id {campaign}.")
         results = campaign_results(round_, lang)
         if options["json"]:
-            self.stdout.write(_dumps(results))
+            self.stdout.write(_dumps(results.to_json()))
             return
-        self.stdout.write(f"{results['round']['organisation']} — {results['round']['name']}")
-        rate = results["response_rate"]
+        self.stdout.write(f"{results.round.organisation} — {results.round.name}")
+        rate = results.response_rate
         self.stdout.write(
-            f"respondents: {results['respondents']}  invited: {results['invited'] or '-'}  "
-            f"response rate: {'-' if rate is None else rate}%"
+            f"responses: {results.received}  in the results: {results.respondents}  "
+            f"response rate: {'-' if rate.percent is None else rate.percent}%"
         )
-        if not results["visible"]:
-            self.stdout.write(
-                f"No results: fewer than {results['threshold']} responses (threshold k)."
-            )
+        if not results.visible:
+            self.stdout.write(f"No results: {results.reason_text}")
             return
-        self.stdout.write(f"overall index: {results['overall_index']}")
-        for dim in results["dimensions"]:
+        if results.look_note:
+            self.stdout.write(results.look_note)
+        self.stdout.write(f"overall index: {results.overall_index}")
+        for dim in results.dimensions:
             self.stdout.write(
-                f"{dim['code']} {dim['name']}: mean {dim['mean']} (n={dim['n']}), "
-                f"{dim['pct_positive']}% positive, {dim['pct_negative']}% negative, "
-                f"band {dim['band']}"
+                f"{dim.code} {dim.name}: mean {dim.mean} (n={dim.n}), "
+                f"{dim.pct_positive}% positive, {dim.pct_negative}% negative, "
+                f"band {dim.band}"
             )
-        for name, breakdown in results["breakdowns"].items():
-            if not breakdown["allowed"]:
+        for breakdown in results.breakdowns.values():
+            if not breakdown.allowed:
                 continue
-            self.stdout.write(f"by {name}:")
-            for group in breakdown["groups"]:
-                means = ", ".join(f"{c} {m}" for c, m in group["dimensions"].items())
-                self.stdout.write(f"  {group['label']} (n={group['n']}): {means}")
-            for group in breakdown["suppressed"]:
-                self.stdout.write(f"  {group['label']}: too few responses")
+            self.stdout.write(f"by {breakdown.name}:")
+            for group in breakdown.groups:
+                means = ", ".join(f"{c} {m}" for c, m in group.dimensions.items())
+                self.stdout.write(f"  {group.label} (n={group.n}): {means}")
+            for hidden in breakdown.suppressed:
+                self.stdout.write(f"  {hidden.label}: {hidden.reason_text}")
 
 
 def _dumps(data) -> str:

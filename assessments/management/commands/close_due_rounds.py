@@ -5,12 +5,12 @@
 
 from django.core.management.base import BaseCommand
 
-from assessments.models import Campaign
+from assessments import services
 
 
 class Command(BaseCommand):
     help = "Close open rounds whose closing date has passed (and delete their addresses)."
 
     def handle(self, *args, **options) -> None:
-        closed = Campaign.objects.close_due()
+        closed = services.close_due_rounds()
         self.stdout.write(f"Closed {closed} round(s).")

@@ -22,7 +22,7 @@ class Command(BaseCommand):
             "--by",
             default=None,
             metavar="team,role,…",
-            help="segmentation columns, in order of priority (default: those asked)",
+            help="group columns to include (default: every breakdown of the round)",
         )
 
     def handle(self, *args, campaign: int, fmt: str, output: str, lang: str, by, **options):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 codebook_path.write_bytes(codebook)
                 self.stdout.write(f"wrote {path} and {codebook_path}")
                 return
-            _, _, content = exports.build_response_export(round_, fmt, lang, segments=segments)
+            content = exports.build_response_export(round_, fmt, lang, segments=segments).content
         except exports.ExportUnavailable as refusal:
             raise CommandError(refusal.message) from None
         except OSError as error:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from assessments import services
 from assessments.models import (
     Answer,
     Campaign,
@@ -188,7 +189,7 @@ class Command(BaseCommand):
         if not campaign.responses.exists():
             simulate_responses(campaign, random.Random(SEED))
         if campaign.status != Campaign.Status.CLOSED:
-            campaign.close()
+            services.close_round(campaign)
             campaign.closed_on = campaign.closes_on
             campaign.save(update_fields=["closed_on"])
         return campaign

@@ -1,104 +1,46 @@
-"""Chart figures built from the results dict of `assessments.results.campaign_results`.
+"""Plotly figures of the dashboard, built from the typed results of a round.
 
-Every builder takes that (threshold-safe) dict and returns a plain, JSON-able plotly figure
-``{"data": [...], "layout": {...}}``: the dashboard embeds it with ``json_script`` and
-``static/js/dashboard.js`` draws it with the self-hosted plotly.js bundle. The builders only
-read what the results dict holds, so a suppressed group cannot reach a chart: its numbers
-were never computed into the dict.
+Every builder takes a :class:`~assessments.results.data.RoundResults` (threshold-safe) and
+returns a plain, JSON-able plotly figure ``{"data": [...], "layout": {...}}``: the dashboard
+embeds it with ``json_script`` and ``static/js/dashboard.js`` draws it with the self-hosted
+plotly.js bundle. The builders only read what the results hold, so a suppressed group cannot
+reach a chart: its numbers were never computed.
 
 Figures are plain dicts rather than ``plotly.graph_objects`` because validating a figure
 object costs milliseconds each, and the traces used here (scatterpolar, bar, heatmap) are few.
-
-``PALETTE`` and ``BAND_COLOURS`` are the one place where chart colours live (they follow
-``static/css/app.css``); the PDF report reuses them for its SVG charts, and
-:func:`distribution_segments` / :func:`bar_fraction` give it the same geometry.
+Colours, band zones and labels come from :mod:`assessments.presentation`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-# Keep in step with the custom properties in static/css/app.css (--lc-*).
-PALETTE: dict[str, str] = {
-    "primary": "#1f6f5c",  # --lc-primary: this round
-    "primary_dark": "#17574a",  # --lc-primary-dark
-    "accent": "#f2c14e",  # --lc-accent
-    "low": "#c8553d",  # --lc-low: "Aandachtspunt"
-    "mid": "#e9a23b",  # --lc-mid: "Basis aanwezig"
-    "high": "#2a9d8f",  # --lc-high: "Sterk punt"
-    "previous": "#6b716e",  # previous round (grey, dashed)
-    "benchmark": "#3d5a98",  # benchmark median (blue, dotted)
-    "leadership": "#7b4f9d",  # leidinggevenden
-    "employees": "#d9822b",  # medewerkers
-    "text": "#1d2421",
-    "muted": "#5c635f",
-    "grid": "#e3e3dc",
-    "suppressed": "#efefea",  # cells without figures
-}
-
-BAND_COLOURS: dict[str, str] = {
-    "low": PALETTE["low"],
-    "vulnerable": PALETTE["mid"],
-    "middle": PALETTE["mid"],
-    "high": PALETTE["high"],
-}
-
-# Scored answers 1..5: from "helemaal oneens" (after reversal) to "helemaal eens".
-DISTRIBUTION_COLOURS: tuple[str, str, str, str, str] = (
-    PALETTE["low"],
-    "#e39a88",
-    "#cfd2cd",
-    "#8fcfc6",
-    PALETTE["high"],
+from ..presentation import (
+    BAND_ZONES,
+    BANDS,
+    DISTRIBUTION_COLOURS,
+    PALETTE,
+    band_colour,
+    format_number,
+    scale_labels,
 )
+from ..results.data import Breakdown, DimensionResult, GroupMeans, RoundResults
+from . import SCALE_MAX, SCALE_MIN, distribution_segments
 
 # Heatmap scale over means 1..5: red below 3, amber from 3 to 4, green from 4.
 HEATMAP_SCALE: list[list[Any]] = [
     [0.0, PALETTE["low"]],
     [0.45, "#e39a88"],
-    [0.5, PALETTE["mid"]],
+    [0.5, PALETTE["vulnerable"]],
     [0.7, "#f3d08a"],
     [0.75, "#8fcfc6"],
     [1.0, PALETTE["high"]],
 ]
 
 FONT = '"Source Sans 3", system-ui, sans-serif'
-SCALE_RANGE = [1, 5]
-
-
-def band_colour(band: str | None) -> str:
-    return BAND_COLOURS.get(band or "", PALETTE["suppressed"])
-
-
-def bar_fraction(mean: float | None) -> float:
-    """Where a mean on the 1–5 scale falls on a bar from 1 (0.0) to 5 (1.0)."""
-    if mean is None:
-        return 0.0
-    return max(0.0, min(1.0, (mean - 1) / 4))
-
-
-def distribution_segments(distribution: list[int]) -> list[dict[str, Any]]:
-    """Stacked-bar segments (0..100 wide) for counts of scored answers 1..5."""
-    total = sum(distribution)
-    segments = []
-    x = 0.0
-    for value, count in enumerate(distribution, 1):
-        width = 100 * count / total if total else 0.0
-        segments.append(
-            {
-                "value": value,
-                "count": count,
-                "pct": round(width),
-                "x": round(x, 3),
-                "width": round(width, 3),
-                "colour": DISTRIBUTION_COLOURS[value - 1],
-            }
-        )
-        x += width
-    return segments
+SCALE_RANGE = [SCALE_MIN, SCALE_MAX]
 
 
 def _layout(**extra: Any) -> dict[str, Any]:
@@ -114,8 +56,8 @@ def _layout(**extra: Any) -> dict[str, Any]:
     return layout
 
 
-def _dims(results: dict[str, Any]) -> list[dict[str, Any]]:
-    return results.get("dimensions", [])
+def _name(dim: DimensionResult) -> str:
+    return dim.short_name or dim.name
 
 
 def _wrap(label: str, width: int = 14) -> str:
@@ -134,47 +76,47 @@ def _closed(values: list[Any]) -> list[Any]:
     return [*values, values[0]] if values else values
 
 
-def radar_series(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """The lines of the radar chart: this round plus the overlays that results provides.
+def radar_series(results: RoundResults) -> list[dict[str, Any]]:
+    """The lines of the radar chart: this round plus the overlays that the results provide.
 
     Each: key, name, values (one mean or None per dimension, in results order). The
     dashboard's table of the radar uses the same list, so chart and table agree.
     """
-    dims = _dims(results)
-    codes = [d["code"] for d in dims]
-    series = [
-        {"key": "round", "name": _("This round"), "values": [d["mean"] for d in dims]},
-    ]
-    previous = results.get("previous")
-    if previous and previous.get("dimensions"):
-        prev = previous["dimensions"]
+    dims = results.dimensions
+    codes = [d.code for d in dims]
+    series = [{"key": "round", "name": _("This round"), "values": [d.mean for d in dims]}]
+    previous = results.previous
+    if previous and previous.dimensions:
         series.append(
             {
                 "key": "previous",
                 "name": _("Previous round"),
-                "values": [prev.get(c, {}).get("previous_mean") for c in codes],
+                "values": [
+                    c.previous_mean if (c := previous.dimensions.get(code)) else None
+                    for code in codes
+                ],
             }
         )
-    benchmark = results.get("benchmark")
-    if benchmark and benchmark.get("dimensions"):
-        bench = benchmark["dimensions"]
+    benchmark = results.benchmark
+    if benchmark and benchmark.dimensions:
         series.append(
             {
                 "key": "benchmark",
                 "name": _("Benchmark (median)"),
-                "values": [bench.get(c, {}).get("median") for c in codes],
+                "values": [
+                    q.median if (q := benchmark.dimensions.get(code)) else None for code in codes
+                ],
             }
         )
-    roles = results.get("role_comparison") or {}
-    if roles.get("allowed"):
-        for key, name in (("leadership", _("Managers")), ("employees", _("Employees"))):
-            group = roles.get(key)
+    roles = results.role_comparison
+    if roles and roles.allowed:
+        for key, group in (("leadership", roles.leadership), ("employees", roles.employees)):
             if group:
                 series.append(
                     {
                         "key": key,
-                        "name": name,
-                        "values": [group["dimensions"].get(c) for c in codes],
+                        "name": group.label,
+                        "values": [group.dimensions.get(code) for code in codes],
                     }
                 )
     return series
@@ -194,9 +136,9 @@ _RADAR_STYLE: dict[str, dict[str, Any]] = {
 }
 
 
-def radar_figure(results: dict[str, Any]) -> dict[str, Any]:
+def radar_figure(results: RoundResults) -> dict[str, Any]:
     """Six axes on a 1–5 scale; overlays start hidden and are switched on by the page."""
-    labels = _closed([_wrap(d["short_name"] or d["name"]) for d in _dims(results)])
+    labels = _closed([_wrap(_name(d)) for d in results.dimensions])
     data = []
     for series in radar_series(results):
         trace = {
@@ -243,27 +185,30 @@ def radar_figure(results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def dimension_bars_figure(results: dict[str, Any]) -> dict[str, Any]:
+def dimension_bars_figure(results: RoundResults) -> dict[str, Any]:
     """Each dimension's mean with its 95% interval, coloured by band, over the band zones."""
-    dims = [d for d in _dims(results) if d["mean"] is not None]
-    names = [d["short_name"] or d["name"] for d in dims]
+    dims = [d for d in results.dimensions if d.mean is not None]
+    means = [d.mean or 0.0 for d in dims]
+    names = [_name(d) for d in dims]
     data: list[dict[str, Any]] = [
         {
             "type": "bar",
             "orientation": "h",
             "y": names,
-            "x": [d["mean"] - 1 for d in dims],
+            "x": [mean - 1 for mean in means],
             "base": 1,
-            "customdata": [d["mean"] for d in dims],
-            "marker": {"color": [band_colour(d["band"]) for d in dims]},
+            "customdata": means,
+            "marker": {"color": [band_colour(d.band) for d in dims]},
             "error_x": {
                 "type": "data",
                 "symmetric": False,
                 "array": [
-                    0 if d["ci_high"] is None else round(d["ci_high"] - d["mean"], 2) for d in dims
+                    0 if d.ci_high is None else round(d.ci_high - mean, 2)
+                    for d, mean in zip(dims, means, strict=True)
                 ],
                 "arrayminus": [
-                    0 if d["ci_low"] is None else round(d["mean"] - d["ci_low"], 2) for d in dims
+                    0 if d.ci_low is None else round(mean - d.ci_low, 2)
+                    for d, mean in zip(dims, means, strict=True)
                 ],
                 "color": PALETTE["text"],
                 "thickness": 1.5,
@@ -273,14 +218,14 @@ def dimension_bars_figure(results: dict[str, Any]) -> dict[str, Any]:
             "name": _("This round"),
         }
     ]
-    benchmark = (results.get("benchmark") or {}).get("dimensions") or {}
+    benchmark = results.benchmark.dimensions if results.benchmark else {}
     if benchmark:
         data.append(
             {
                 "type": "scatter",
                 "mode": "markers",
                 "y": names,
-                "x": [benchmark.get(d["code"], {}).get("median") for d in dims],
+                "x": [q.median if (q := benchmark.get(d.code)) else None for d in dims],
                 "marker": {
                     "symbol": "line-ns-open",
                     "size": 22,
@@ -291,7 +236,6 @@ def dimension_bars_figure(results: dict[str, Any]) -> dict[str, Any]:
                 "hovertemplate": "%{y}: %{x:.2f}<extra>" + _("Benchmark (median)") + "</extra>",
             }
         )
-    zones = [(1, 3, PALETTE["low"]), (3, 4, PALETTE["mid"]), (4, 5, PALETTE["high"])]
     shapes = [
         {
             "type": "rect",
@@ -301,12 +245,12 @@ def dimension_bars_figure(results: dict[str, Any]) -> dict[str, Any]:
             "x1": x1,
             "y0": 0,
             "y1": 1,
-            "fillcolor": colour,
-            "opacity": 0.08,
+            "fillcolor": BANDS[code].colour,
+            "opacity": 0.1,
             "line": {"width": 0},
             "layer": "below",
         }
-        for x0, x1, colour in zones
+        for x0, x1, code in BAND_ZONES
     ]
     return {
         "data": data,
@@ -326,14 +270,14 @@ def dimension_bars_figure(results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def distribution_figure(results: dict[str, Any]) -> dict[str, Any]:
+def distribution_figure(results: RoundResults) -> dict[str, Any]:
     """Stacked 100% bars of the scored answers 1..5 per dimension."""
-    dims = [d for d in _dims(results) if sum(d["distribution"])]
-    names = [d["short_name"] or d["name"] for d in dims]
-    labels = scale_labels()
+    dims = [d for d in results.dimensions if sum(d.distribution)]
+    names = [_name(d) for d in dims]
+    labels = [f"{value} {label.lower()}" for value, label in scale_labels()]
     data = []
     for value in range(1, 6):
-        pcts = [distribution_segments(d["distribution"])[value - 1]["width"] for d in dims]
+        pcts = [distribution_segments(d.distribution)[value - 1]["width"] for d in dims]
         data.append(
             {
                 "type": "bar",
@@ -365,50 +309,33 @@ def distribution_figure(results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def scale_labels() -> list[str]:
-    return [
-        _("1 fully disagree"),
-        _("2 disagree"),
-        _("3 neutral"),
-        _("4 agree"),
-        _("5 fully agree"),
-    ]
-
-
-def heatmap_rows(results: dict[str, Any], by: str) -> list[dict[str, Any]]:
+def heatmap_rows(results: RoundResults, by: str) -> list[dict[str, Any]]:
     """One row per group of the breakdown, in display order; suppressed rows carry no numbers."""
-    breakdown = (results.get("breakdowns") or {}).get(by)
-    if not breakdown or not breakdown.get("allowed"):
+    breakdown: Breakdown | None = results.breakdowns.get(by)
+    if not breakdown or not breakdown.allowed:
         return []
-    codes = [d["code"] for d in _dims(results)]
-    shown = {g["key"]: g for g in breakdown["groups"]}
-    hidden = {g["key"]: g for g in breakdown["suppressed"]}
-    order = [g["key"] for g in breakdown["groups"]] + [g["key"] for g in breakdown["suppressed"]]
-    # Suppressed groups keep their display position so the heatmap reads like the team list.
-    position = {key: i for i, key in enumerate(breakdown.get("order") or order)}
+    codes = [d.code for d in results.dimensions]
     rows = []
-    for key in sorted(order, key=lambda k: position.get(k, len(position))):
-        if key in shown:
-            group = shown[key]
+    for group in breakdown.rows():
+        if isinstance(group, GroupMeans):
             rows.append(
                 {
-                    "key": key,
-                    "label": group["label"],
+                    "key": group.key,
+                    "label": group.label,
                     "suppressed": False,
-                    "n": group["n"],
-                    "overall": group["overall"],
-                    "values": [group["dimensions"].get(c) for c in codes],
+                    "n": group.n,
+                    "overall": group.overall,
+                    "values": [group.dimensions.get(c) for c in codes],
                 }
             )
         else:
-            group = hidden[key]
             rows.append(
                 {
-                    "key": key,
-                    "label": group["label"],
+                    "key": group.key,
+                    "label": group.label,
                     "suppressed": True,
-                    "reason": group["reason"],
-                    "reason_text": group["reason_text"],
+                    "reason": group.reason,
+                    "reason_text": group.reason_text,
                     "values": [None for _c in codes],
                 }
             )
@@ -416,16 +343,15 @@ def heatmap_rows(results: dict[str, Any], by: str) -> list[dict[str, Any]]:
 
 
 def _cell(value: float | None) -> str:
-    return "–" if value is None else number_format(value, 2)
+    return format_number(value)
 
 
-def heatmap_figure(results: dict[str, Any], by: str) -> dict[str, Any] | None:
+def heatmap_figure(results: RoundResults, by: str) -> dict[str, Any] | None:
     """Groups × dimensions; suppressed groups are grey rows with a note and no values."""
     rows = heatmap_rows(results, by)
     if not any(not row["suppressed"] for row in rows):
         return None
-    dims = _dims(results)
-    x = [d["short_name"] or d["name"] for d in dims]
+    x = [_name(d) for d in results.dimensions]
     y = [_wrap(r["label"], 24) for r in rows]
     hidden = _("not shown")
     z = [r["values"] for r in rows]
@@ -504,16 +430,16 @@ def heatmap_figure(results: dict[str, Any], by: str) -> dict[str, Any] | None:
     }
 
 
-def comparison_figure(results: dict[str, Any]) -> dict[str, Any] | None:
+def comparison_figure(results: RoundResults) -> dict[str, Any] | None:
     """Change per dimension since the previous round, with its 95% interval."""
-    previous = (results.get("previous") or {}).get("dimensions") or {}
-    dims = [d for d in _dims(results) if d["code"] in previous]
-    if not dims:
+    previous = results.previous.dimensions if results.previous else {}
+    dims = [d for d in results.dimensions if d.code in previous]
+    rows = [previous[d.code] for d in dims]
+    if not any(r.difference is not None for r in rows):
         return None
-    rows = [previous[d["code"]] for d in dims]
     colours = [
-        (PALETTE["high"] if r["difference"] > 0 else PALETTE["low"])
-        if r["is_meaningful"]
+        (PALETTE["high"] if (r.difference or 0) > 0 else PALETTE["low"])
+        if r.is_meaningful
         else PALETTE["previous"]
         for r in rows
     ]
@@ -522,18 +448,22 @@ def comparison_figure(results: dict[str, Any]) -> dict[str, Any] | None:
             {
                 "type": "bar",
                 "orientation": "h",
-                "y": [d["short_name"] or d["name"] for d in dims],
-                "x": [r["difference"] for r in rows],
+                "y": [_name(d) for d in dims],
+                "x": [r.difference for r in rows],
                 "marker": {"color": colours},
                 "error_x": {
                     "type": "data",
                     "symmetric": False,
                     "array": [
-                        0 if r["ci_high"] is None else round(r["ci_high"] - r["difference"], 2)
+                        0
+                        if r.ci_high is None or r.difference is None
+                        else round(r.ci_high - r.difference, 2)
                         for r in rows
                     ],
                     "arrayminus": [
-                        0 if r["ci_low"] is None else round(r["difference"] - r["ci_low"], 2)
+                        0
+                        if r.ci_low is None or r.difference is None
+                        else round(r.difference - r.ci_low, 2)
                         for r in rows
                     ],
                     "color": PALETTE["text"],
@@ -555,9 +485,9 @@ def comparison_figure(results: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def dashboard_figures(results: dict[str, Any], by: str | None = None) -> dict[str, Any]:
+def dashboard_figures(results: RoundResults, by: str | None = None) -> dict[str, Any]:
     """All figures of the dashboard, keyed by the id of their chart element."""
-    if not results.get("visible"):
+    if not results.visible:
         return {}
     figures: dict[str, Any] = {
         "chart-radar": radar_figure(results),

@@ -1,8 +1,9 @@
 """Static SVG charts for the PDF report, drawn from templates in templates/assessments/report/.
 
-WeasyPrint runs no JavaScript, so the report cannot use the dashboard's Plotly charts; these
+WeasyPrint runs no JavaScript, so the report cannot use the dashboard's plotly charts; these
 builders compute the geometry in Python and let a template write the SVG, so every label is
-autoescaped like any other template output. Colours and labels match the dashboard.
+autoescaped like any other template output. Colours, band zones and labels are those of
+:mod:`assessments.presentation`, as on the dashboard.
 """
 
 from __future__ import annotations
@@ -15,33 +16,8 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-# One palette for the report, matching static/css/app.css (--lc-*). The dashboard helper
-# defines assessments.charts.PALETTE; the lead unifies the two.
-PALETTE = {
-    "primary": "#1f6f5c",
-    "primary_dark": "#17574a",
-    "accent": "#f2c14e",
-    "low": "#c8553d",
-    "mid": "#e9a23b",
-    "high": "#2a9d8f",
-    "ink": "#1d2421",
-    "muted": "#6b716e",
-    "grid": "#d9d9d2",
-    "paper": "#f7f7f4",
-    "previous": "#8a8f8c",
-    "benchmark": "#b8860b",
-    "leadership": "#5b4b8a",
-    "employees": "#3d7ea6",
-}
-BAND_COLOURS = {
-    "low": PALETTE["low"],
-    "vulnerable": PALETTE["mid"],
-    "middle": PALETTE["mid"],
-    "high": PALETTE["high"],
-}
-# Scored answers 1..5: red through neutral to green, as on the dashboard's stacked bars.
-SCALE_COLOURS = ("#c8553d", "#e29a86", "#d9d9d2", "#86c5bc", "#2a9d8f")
-SCALE_MIN, SCALE_MAX = 1, 5
+from ..presentation import BAND_ZONES, DISTRIBUTION_COLOURS, PALETTE, band_colour
+from . import SCALE_MAX, SCALE_MIN
 
 
 def _svg(template: str, context: dict) -> SafeString:
@@ -123,16 +99,17 @@ def gauge(
     *,
     width: int = 460,
 ) -> SafeString:
-    """The 1–5 scale with the three band zones, the mean and its 95% interval."""
+    """The 1–5 scale with the four band zones, the mean and its 95% interval."""
     left, right = 14, 14
     inner = width - left - right
     zones = [
-        {"x": _x(1, left, inner), "w": _x(3, left, inner) - _x(1, left, inner), "c": "low"},
-        {"x": _x(3, left, inner), "w": _x(4, left, inner) - _x(3, left, inner), "c": "mid"},
-        {"x": _x(4, left, inner), "w": _x(5, left, inner) - _x(4, left, inner), "c": "high"},
+        {
+            "x": _x(x0, left, inner),
+            "w": round(_x(x1, left, inner) - _x(x0, left, inner), 2),
+            "colour": band_colour(code),
+        }
+        for x0, x1, code in BAND_ZONES
     ]
-    for zone in zones:
-        zone["colour"] = PALETTE[zone.pop("c")]
     ticks = [{"x": _x(v, left, inner), "v": v} for v in range(SCALE_MIN, SCALE_MAX + 1)]
     ci = None
     if ci_low is not None and ci_high is not None:
@@ -147,7 +124,7 @@ def gauge(
             "ci": ci,
             "x": _x(mean, left, inner),
             "label": mean_label,
-            "colour": BAND_COLOURS.get(band or "", PALETTE["ink"]),
+            "colour": band_colour(band) if band else PALETTE["text"],
             "palette": PALETTE,
         },
     )
@@ -165,7 +142,7 @@ def distribution(counts: Sequence[int], labels: Sequence[str], *, width: int = 4
                 "x": round(x, 2),
                 "w": round(w, 2),
                 "cx": round(x + w / 2, 2),
-                "colour": SCALE_COLOURS[value - 1],
+                "colour": DISTRIBUTION_COLOURS[value - 1],
                 "pct": round(share * 100),
                 "show": w >= 26,
                 "dark": value in (1, 5),
@@ -190,17 +167,7 @@ def bar(value: float | None, band: str | None = None) -> SafeString:
             "assessments/report/_bar.html",
             {
                 "pct": None if value is None else _x(value, 0, 100),
-                "colour": BAND_COLOURS.get(band or "", PALETTE["primary"]),
+                "colour": band_colour(band) if band else PALETTE["primary"],
             },
         )
     )
-
-
-def heat_colour(value: float | None) -> str:
-    """Cell tint for a group mean: a continuous scale from low (1) to high (5) colours."""
-    if value is None:
-        return "#ffffff"
-    low, mid, high = (0xF6, 0xD5, 0xCC), (0xFB, 0xEC, 0xCF), (0xCF, 0xEB, 0xE7)
-    t = min(max((value - 2.5) / 2.0, 0.0), 1.0)
-    a, b, f = (low, mid, t * 2) if t < 0.5 else (mid, high, (t - 0.5) * 2)
-    return "#" + "".join(f"{round(a[i] + (b[i] - a[i]) * f):02x}" for i in range(3))

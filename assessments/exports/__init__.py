@@ -1,0 +1,148 @@
+"""The downloads of a round, as small exporter classes (the way pretix's exporters work).
+
+Each exporter has an ``identifier`` (its URL name), a ``verbose_name``, the ``formats`` it can
+write and ``render(fmt) -> ExportFile``; it never builds an HTTP response. The views serve any
+exporter through one function that sets Content-Disposition in one place.
+
+* :class:`AggregateExporter` (HR and consultants): the dashboard's tables.
+* :class:`ResponsesExporter` (consultants, closed rounds): one anonymised row per response,
+  with a codebook (XLSX: two sheets; CSV: a ZIP of two files).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from ..models import Campaign
+from ..results import campaign_results
+from .aggregate import ExportUnavailable, aggregate_tables
+from .responses import SEGMENTS, response_tables
+from .writers import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    ZIP_CONTENT_TYPE,
+    ExportFile,
+    file_stem,
+    safe_text,
+    write_csv,
+    write_xlsx,
+)
+
+__all__ = [
+    "CSV_CONTENT_TYPE",
+    "EXPORTERS",
+    "FORMATS",
+    "SEGMENTS",
+    "XLSX_CONTENT_TYPE",
+    "ZIP_CONTENT_TYPE",
+    "AggregateExporter",
+    "ExportFile",
+    "ExportUnavailable",
+    "Exporter",
+    "ResponsesExporter",
+    "build_aggregate_export",
+    "build_response_csv_files",
+    "build_response_export",
+    "safe_text",
+]
+
+FORMATS = ("csv", "xlsx")
+
+
+class Exporter:
+    identifier = ""
+    verbose_name = gettext_lazy("Export")
+    formats: tuple[str, ...] = FORMATS
+    consultant_only = False  # only the organisation's consultants may download it
+
+    def __init__(self, campaign: Campaign, language: str = "nl") -> None:
+        self.campaign = campaign
+        self.language = (language or "nl")[:2]
+
+    def render(self, fmt: str) -> ExportFile:
+        if fmt not in self.formats:
+            raise ValueError(f"Unknown export format {fmt!r}; use {' or '.join(self.formats)}.")
+        with translation.override(self.language):
+            return self._render(fmt)
+
+    def _render(self, fmt: str) -> ExportFile:
+        raise NotImplementedError
+
+    def stem(self, kind: str) -> str:
+        c = self.campaign
+        return file_stem(c.organisation.name, c.name, c.pk, kind)
+
+
+class AggregateExporter(Exporter):
+    identifier = "aggregate"
+    verbose_name = gettext_lazy("Results")
+
+    def _render(self, fmt: str) -> ExportFile:
+        tables = aggregate_tables(campaign_results(self.campaign, self.language))
+        stem = self.stem("results")
+        if fmt == "csv":
+            return ExportFile(
+                f"{stem}.csv",
+                CSV_CONTENT_TYPE,
+                write_csv(tables, titles=True, language=self.language),
+            )
+        return ExportFile(f"{stem}.xlsx", XLSX_CONTENT_TYPE, write_xlsx(tables))
+
+
+class ResponsesExporter(Exporter):
+    identifier = "responses"
+    verbose_name = gettext_lazy("Anonymised answers")
+    consultant_only = True
+
+    def __init__(
+        self, campaign: Campaign, language: str = "nl", *, segments: Sequence[str] | None = None
+    ) -> None:
+        super().__init__(campaign, language)
+        self.segments = segments
+
+    def csv_files(self) -> tuple[bytes, bytes]:
+        """The data CSV and the codebook CSV, for writing them side by side (command)."""
+        with translation.override(self.language):
+            data, codebook = response_tables(self.campaign, self.language, segments=self.segments)
+            return (
+                write_csv([data], titles=False, language=self.language),
+                write_csv([codebook], titles=False, language=self.language),
+            )
+
+    def _render(self, fmt: str) -> ExportFile:
+        stem = self.stem("responses")
+        if fmt == "xlsx":
+            data, codebook = response_tables(self.campaign, self.language, segments=self.segments)
+            return ExportFile(f"{stem}.xlsx", XLSX_CONTENT_TYPE, write_xlsx([data, codebook]))
+        data_csv, codebook_csv = self.csv_files()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            archive.writestr(f"{stem}.csv", data_csv)
+            archive.writestr(f"{stem}-codebook.csv", codebook_csv)
+        return ExportFile(f"{stem}.zip", ZIP_CONTENT_TYPE, buffer.getvalue())
+
+
+EXPORTERS: dict[str, type[Exporter]] = {
+    exporter.identifier: exporter for exporter in (AggregateExporter, ResponsesExporter)
+}
+
+
+def build_aggregate_export(campaign: Campaign, fmt: str, language: str = "nl") -> ExportFile:
+    return AggregateExporter(campaign, language).render(fmt)
+
+
+def build_response_export(
+    campaign: Campaign, fmt: str, language: str = "nl", *, segments: Sequence[str] | None = None
+) -> ExportFile:
+    return ResponsesExporter(campaign, language, segments=segments).render(fmt)
+
+
+def build_response_csv_files(
+    campaign: Campaign, language: str = "nl", *, segments: Sequence[str] | None = None
+) -> tuple[bytes, bytes]:
+    return ResponsesExporter(campaign, language, segments=segments).csv_files()
