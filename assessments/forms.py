@@ -59,8 +59,40 @@ class ConsultantForm(PersonForm):
             users.filter(email__iexact=email).exists()
             or users.filter(username__iexact=email).exists()
         ):
-            raise forms.ValidationError(_("There is already an account with this address."))
+            raise forms.ValidationError(
+                _(
+                    "There is already an account with this address. To let it create client "
+                    "organisations, use “Make an existing account a consultant”."
+                )
+            )
         return email
+
+
+class ExistingConsultantForm(forms.Form):
+    """Staff make an account that already exists (an HR manager, say) a consultant."""
+
+    account = forms.CharField(
+        label=_("E-mail address or username"),
+        max_length=254,
+        error_messages={"required": _("Fill in the e-mail address or username of the account.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Make consultant"))
+        self.helper.form_action = "assessments:consultant_promote"
+        self.user = None
+
+    def clean_account(self) -> str:
+        from .accounts import find_account
+
+        name = self.cleaned_data["account"].strip()
+        self.user = find_account(name)
+        if self.user is None:
+            raise forms.ValidationError(
+                _("There is no account with this e-mail address or username.")
+            )
+        return name
 
 
 class OrganisationForm(forms.ModelForm):

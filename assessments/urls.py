@@ -34,6 +34,7 @@ survey_patterns = [
 workspace_patterns = [
     path("", workspace.home, name="home"),
     path("consultants/", accounts.consultants, name="consultants"),
+    path("consultants/existing/", accounts.consultant_promote, name="consultant_promote"),
     path("organisations/new/", workspace.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", workspace.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", workspace.organisation_edit, name="organisation_edit"),

@@ -94,6 +94,18 @@ ROWS: dict[str, Row | str] = {
             "staff": 200,
         }
     ),
+    # An empty form comes back to staff with its message; nobody else may make consultants.
+    "assessments:consultant_promote": Row(
+        {
+            "anonymous": LOGIN,
+            "hr_a": 403,
+            "hr_b": 403,
+            "consultant_a": 403,
+            "consultant_b": 403,
+            "staff": 200,
+        },
+        method="post",
+    ),
     "assessments:organisation_create": Row(
         {
             "anonymous": LOGIN,
