@@ -660,7 +660,7 @@ class Campaign(models.Model):
         return [name for name, on in asked if on]
 
     @transaction.atomic
-    def open(self) -> None:
+    def open(self, *, by=None) -> None:
         """Open the round and freeze its team list: later team edits apply to the next round."""
         if not self.teams.exists():
             CampaignTeam.objects.bulk_create(
@@ -671,6 +671,17 @@ class Campaign(models.Model):
             )
         self.status = self.Status.OPEN
         self.save(update_fields=["status"])
+        self.log(CampaignEvent.Kind.OPENED, by=by)
+
+    def log(self, kind: str, *, by=None, old: object = "", new: object = "") -> CampaignEvent:
+        """Add a line to the round's history (who changed what, when)."""
+        return CampaignEvent.objects.create(
+            campaign=self,
+            kind=kind,
+            actor=by if by is not None and by.is_authenticated else None,
+            old_value=str(old if old is not None else "")[:200],
+            new_value=str(new if new is not None else "")[:200],
+        )
 
     def answers_deletion_due_on(self) -> date | None:
         """When the individual answers are deleted (None while the round is not closed)."""
@@ -702,10 +713,17 @@ class Campaign(models.Model):
         return deleted
 
     @transaction.atomic
-    def close(self) -> None:
+    def close(self, *, by=None) -> None:
+        """Close the round; ``by`` is the person who closed it, None when its date passed."""
         self.status = self.Status.CLOSED
         self.closed_on = timezone.localdate()
         self.save(update_fields=["status", "closed_on"])
+        self.log(
+            CampaignEvent.Kind.CLOSED
+            if by is not None
+            else CampaignEvent.Kind.CLOSED_AUTOMATICALLY,
+            by=by,
+        )
         # Addresses are only needed while invitations and reminders can go out.
         # Queued messages are cancelled with them.
         self.invitations.update(email="", pending=Invitation.Pending.NOTHING, claim="")
@@ -733,6 +751,65 @@ class CampaignTeam(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CampaignEvent(models.Model):
+    """One line of a round's history: opened, closed, closing date or headcount changed.
+
+    Only what people in the workspace did to the round; nothing about who answered.
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("opened")
+        CLOSED = "closed", _("closed")
+        CLOSED_AUTOMATICALLY = "closed_automatically", _("closed automatically")
+        CLOSING_DATE = "closing_date", _("closing date changed")
+        HEADCOUNT = "headcount", _("number of employees invited changed")
+        TEAM_SIZES = "team_sizes", _("team sizes changed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("what"), max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    # SET_NULL: deleting an account keeps the round's history, without the name.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("round history entry")
+        verbose_name_plural = _("round history")
+        ordering = ["campaign", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def actor_name(self) -> str:
+        user = self.actor
+        if user is None:
+            return ""
+        return user.get_full_name() or user.email or user.get_username()
+
+    def _value(self, raw: str) -> object:
+        # Closing dates are kept as ISO dates so that the page can show them in its language.
+        if self.kind == self.Kind.CLOSING_DATE and raw:
+            return date.fromisoformat(raw)
+        return raw
+
+    @property
+    def old(self) -> object:
+        return self._value(self.old_value)
+
+    @property
+    def new(self) -> object:
+        return self._value(self.new_value)
 
 
 class InvitationQuerySet(models.QuerySet):

@@ -6,16 +6,21 @@ headcount, invitation lists with bad lines, reminders that wait, the share page 
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments.access import CONSULTANT_GROUP, is_consultant
+from assessments.models import Campaign, CampaignEvent, Invitation
+from assessments.selectors import response_progress
 
-from .factories import make_user
+from .factories import make_responses, make_user
 from .personas import make_world
 
 
@@ -137,3 +142,209 @@ def test_seed_demo_prints_in_dutch(settings):
         .groups.filter(name=CONSULTANT_GROUP)
         .exists()
     )
+
+
+# --- 2. Closing and extending ----------------------------------------------------------------
+
+
+def _invite(campaign, emails):
+    invitations = [Invitation(campaign=campaign, email=e) for e in emails]
+    for invitation in invitations:
+        invitation.set_token()
+    Invitation.objects.bulk_create(invitations)
+
+
+def test_closing_asks_for_confirmation_and_says_what_happens(client):
+    world = make_world()
+    _invite(world.open_a, ["a@example.nl", "b@example.nl"])
+    client.force_login(world.users["hr_a"])
+    close_url = reverse("assessments:campaign_close", args=[world.open_a.pk])
+    detail = client.get(reverse("assessments:campaign_detail", args=[world.open_a.pk]))
+    assert f'href="{close_url}"' in detail.content.decode()
+    assert f'action="{close_url}"' not in detail.content.decode()
+
+    page = client.get(close_url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "The results become final" in body
+    assert "The 2 e-mail addresses of this round are deleted" in body
+    assert "stop working" in body
+    assert date_format(world.open_a.closes_on, "j F Y") in body  # when it would close by itself
+    assert reverse("assessments:campaign_edit", args=[world.open_a.pk]) in body  # or extend
+    world.open_a.refresh_from_db()
+    assert world.open_a.status == Campaign.Status.OPEN
+
+
+def test_closing_is_logged_in_the_rounds_history_with_who_and_when(client):
+    world = make_world()
+    alice = world.users["hr_a"]
+    alice.first_name, alice.last_name = "Alice", "de Bakker"
+    alice.save()
+    client.force_login(alice)
+    response = client.post(reverse("assessments:campaign_close", args=[world.open_a.pk]))
+    assert response.status_code == 302
+    world.open_a.refresh_from_db()
+    assert world.open_a.status == Campaign.Status.CLOSED
+    (event,) = world.open_a.events.all()
+    assert (event.kind, event.actor) == (CampaignEvent.Kind.CLOSED, alice)
+    assert abs((timezone.now() - event.at).total_seconds()) < 60
+    body = client.get(response["Location"]).content.decode()
+    assert "Closed by Alice de Bakker" in body
+    assert date_format(timezone.localtime(event.at), "j F Y") in body
+
+
+def test_a_round_that_closes_by_itself_is_logged_as_closed_automatically(client):
+    world = make_world()
+    today = timezone.localdate()
+    Campaign.objects.filter(pk=world.open_a.pk).update(
+        opens_on=today - dt.timedelta(days=20), closes_on=today - dt.timedelta(days=1)
+    )
+    client.force_login(world.users["hr_a"])
+    body = client.get(reverse("assessments:campaign_detail", args=[world.open_a.pk])).content
+    (event,) = world.open_a.events.all()
+    assert (event.kind, event.actor) == (CampaignEvent.Kind.CLOSED_AUTOMATICALLY, None)
+    assert "Closed automatically after the closing date" in body.decode()
+
+
+def test_an_open_round_can_be_extended_but_its_locked_settings_stay(client):
+    world = make_world()
+    campaign = world.open_a
+    client.force_login(world.users["hr_a"])
+    url = reverse("assessments:campaign_edit", args=[campaign.pk])
+    detail = client.get(reverse("assessments:campaign_detail", args=[campaign.pk]))
+    assert f'href="{url}"' in detail.content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    fields = set(page.context["form"].fields)
+    assert {"closes_on", "expected_respondents"} <= fields
+    assert not fields & {"name", "opens_on", "questionnaire", *Campaign.LOCKED_ONCE_OPEN}
+
+    old = campaign.closes_on
+    new = old + dt.timedelta(days=14)
+    response = client.post(
+        url,
+        {"closes_on": new.isoformat(), "expected_respondents": "", "threshold": 3, "name": "X"},
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.closes_on, campaign.threshold, campaign.name) == (new, 5, "Meting voorjaar")
+    (event,) = campaign.events.all()
+    assert (event.kind, event.old_value, event.new_value) == (
+        CampaignEvent.Kind.CLOSING_DATE,
+        old.isoformat(),
+        new.isoformat(),
+    )
+    body = client.get(reverse("assessments:campaign_detail", args=[campaign.pk])).content
+    assert date_format(new, "j F Y") in body.decode()
+
+
+def test_the_closing_date_may_move_earlier_but_not_before_today(client, settings):
+    settings.LANGUAGE_CODE = "nl"
+    world = make_world()
+    campaign = world.open_a
+    client.force_login(world.users["hr_a"])
+    url = reverse("assessments:campaign_edit", args=[campaign.pk])
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    response = client.post(url, {"closes_on": yesterday.isoformat(), "expected_respondents": "17"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "De sluitdatum kan niet in het verleden liggen" in body
+    assert f'value="{yesterday.isoformat()}"' in body and 'value="17"' in body
+    campaign.refresh_from_db()
+    assert campaign.closes_on > yesterday and campaign.expected_respondents is None
+    client.cookies["django_language"] = "en"
+    english = client.post(url, {"closes_on": yesterday.isoformat()}).content.decode()
+    assert "The closing date cannot be in the past" in english
+    del client.cookies["django_language"]
+
+    today = timezone.localdate()
+    response = client.post(url, {"closes_on": today.isoformat(), "expected_respondents": ""})
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.closes_on == today
+
+
+def test_a_closed_round_cannot_be_edited(client):
+    world = make_world()
+    client.force_login(world.users["hr_a"])
+    client.post(reverse("assessments:campaign_close", args=[world.open_a.pk]))
+    response = client.get(reverse("assessments:campaign_edit", args=[world.open_a.pk]))
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "This round is closed, so its settings can no longer be changed." in page
+
+
+# --- 3. Response rate ------------------------------------------------------------------------
+
+
+def test_an_open_round_without_a_headcount_says_what_to_fill_in_with_a_working_link(client):
+    world = make_world()
+    campaign = world.open_a
+    campaign.teams.filter(name="Bakkerij").update(size=12)
+    campaign.teams.filter(name="Winkel").update(size=8)
+    make_responses(campaign, 3)
+    client.force_login(world.users["hr_a"])
+    detail_url = reverse("assessments:campaign_detail", args=[campaign.pk])
+    body = client.get(detail_url).content.decode()
+    assert "fill in how many employees were invited" in body
+    edit_url = reverse("assessments:campaign_edit", args=[campaign.pk])
+    assert f'href="{edit_url}#id_expected_respondents"' in body
+    assert "edit the draft round" not in body
+
+    form_page = client.get(edit_url)
+    assert form_page.status_code == 200
+    assert form_page.context["form"]["expected_respondents"].value() == 20  # the team sizes
+    assert "The teams of this round add up to 20 employees." in form_page.content.decode()
+    response = client.post(
+        edit_url,
+        {
+            "closes_on": campaign.closes_on.isoformat(),
+            **{
+                "expected_respondents": "25",
+            },
+        },
+    )
+    assert response.status_code == 302
+    body = client.get(detail_url).content.decode()
+    assert "fill in how many employees were invited" not in body
+    assert response_progress(Campaign.objects.get(pk=campaign.pk)).invited == 25
+    (event,) = campaign.events.all()
+    assert (event.kind, event.old_value, event.new_value) == ("headcount", "", "25")
+
+
+def test_the_team_sizes_of_an_open_round_can_be_corrected(client):
+    world = make_world()
+    campaign = world.open_a
+    client.force_login(world.users["consultant_a"])
+    url = reverse("assessments:campaign_edit", args=[campaign.pk])
+    bakkerij, winkel = campaign.teams.order_by("position")
+    page = client.get(url)
+    assert f"team-{bakkerij.pk}" in page.context["form"].fields
+    response = client.post(
+        url,
+        {
+            "closes_on": campaign.closes_on.isoformat(),
+            f"team-{bakkerij.pk}": "14",
+            f"team-{winkel.pk}": "",
+        },
+    )
+    assert response.status_code == 302
+    bakkerij.refresh_from_db()
+    winkel.refresh_from_db()
+    assert (bakkerij.size, winkel.size) == (14, None)
+    # The organisation's own team list is not touched: it is for the next round.
+    assert world.org_a.teams.get(name="Bakkerij").size is None
+    assert campaign.events.get().kind == CampaignEvent.Kind.TEAM_SIZES
+
+
+def test_a_team_size_below_one_gets_a_clear_message(client):
+    world = make_world()
+    campaign = world.open_a
+    client.force_login(world.users["hr_a"])
+    bakkerij = campaign.teams.order_by("position").first()
+    response = client.post(
+        reverse("assessments:campaign_edit", args=[campaign.pk]),
+        {"closes_on": campaign.closes_on.isoformat(), f"team-{bakkerij.pk}": "0"},
+    )
+    assert response.status_code == 200
+    assert "A team has at least 1 employee; or leave this empty." in response.content.decode()

@@ -23,8 +23,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import access, addresses, mailing
 from ..accounts import add_hr_manager
-from ..forms import CampaignForm, InvitationUploadForm, OrganisationForm, PersonForm, TeamForm
-from ..models import Campaign, Invitation, Membership, Organisation, Questionnaire
+from ..forms import (
+    CampaignForm,
+    InvitationUploadForm,
+    OpenRoundForm,
+    OrganisationForm,
+    PersonForm,
+    TeamForm,
+)
+from ..models import Campaign, CampaignEvent, Invitation, Membership, Organisation, Questionnaire
 from ..qr import qr_png, qr_svg
 from ..selectors import response_progress
 
@@ -269,13 +276,22 @@ def campaign_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _close_if_due(campaign: Campaign) -> None:
+    # A cheap catch-up for installations without cron, as on the workspace page.
+    if campaign.status == Campaign.Status.OPEN and campaign.closes_on < timezone.localdate():
+        campaign.close()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, pk)
+    _close_if_due(campaign)
+    if campaign.status == Campaign.Status.OPEN:
+        return _edit_open_round(request, campaign)
     if campaign.status != Campaign.Status.DRAFT:
         messages.warning(
-            request, _("This round is no longer a draft, so its settings cannot be changed.")
+            request, _("This round is closed, so its settings can no longer be changed.")
         )
         return redirect(campaign)
     form = CampaignForm(_post(request), instance=campaign)
@@ -295,12 +311,56 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _edit_open_round(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    # The form writes into the instance while validating: remember what was stored.
+    closes_on, expected = campaign.closes_on, campaign.expected_respondents
+    form = OpenRoundForm(_post(request), instance=campaign, teams=campaign.teams.all())
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            if campaign.closes_on != closes_on:
+                campaign.log(
+                    CampaignEvent.Kind.CLOSING_DATE,
+                    by=request.user,
+                    old=closes_on.isoformat(),
+                    new=campaign.closes_on.isoformat(),
+                )
+            if campaign.expected_respondents != expected:
+                campaign.log(
+                    CampaignEvent.Kind.HEADCOUNT,
+                    by=request.user,
+                    old=expected,
+                    new=campaign.expected_respondents,
+                )
+            changed = form.changed_team_sizes()
+            for team, size in changed:
+                team.size = size
+                team.save(update_fields=["size"])
+            if changed:
+                campaign.log(
+                    CampaignEvent.Kind.TEAM_SIZES,
+                    by=request.user,
+                    new=", ".join(f"{team.name}: {size or '–'}" for team, size in changed),
+                )
+        messages.success(request, _("The round was saved."))
+        return redirect(campaign)
+    return render(
+        request,
+        "assessments/workspace/campaign_open_form.html",
+        {
+            "form": form,
+            "title": _("Change the open round"),
+            "organisation": campaign.organisation,
+            "campaign": campaign,
+        },
+    )
+
+
 @login_required
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, pk)
-    if campaign.status == Campaign.Status.OPEN and campaign.closes_on < timezone.localdate():
-        campaign.close()
+    _close_if_due(campaign)
     return render(
         request,
         "assessments/workspace/campaign_detail.html",
@@ -311,6 +371,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "frozen_teams": campaign.teams.all(),
             "current_teams": campaign.organisation.teams.all(),
             "today": timezone.localdate(),
+            "history": campaign.events.select_related("actor"),
         },
     )
 
@@ -347,7 +408,7 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
             _("The closing date of this round has passed. Change the closing date first."),
         )
     else:
-        campaign.open()
+        campaign.open(by=request.user)
         messages.success(
             request,
             _("The round is open. Share the link or send personal invitations."),
@@ -356,18 +417,31 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Closing cannot be undone, so GET explains what happens and only the POST closes."""
     campaign = access.get_campaign_for_user(request.user, pk)
-    if campaign.status == Campaign.Status.OPEN:
-        campaign.close()
+    _close_if_due(campaign)
+    if campaign.status != Campaign.Status.OPEN:
+        messages.warning(request, _("Only an open round can be closed."))
+        return redirect(campaign)
+    if request.method == "POST":
+        campaign.close(by=request.user)
         messages.success(
             request,
             _("The round is closed. The e-mail addresses of this round have been deleted."),
         )
-    else:
-        messages.warning(request, _("Only an open round can be closed."))
-    return redirect(campaign)
+        return redirect(campaign)
+    return render(
+        request,
+        "assessments/workspace/campaign_close.html",
+        {
+            "campaign": campaign,
+            "organisation": campaign.organisation,
+            "addresses": campaign.invitations.exclude(email="").count(),
+            "days_left": (campaign.closes_on - timezone.localdate()).days,
+        },
+    )
 
 
 @login_required
