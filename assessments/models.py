@@ -14,13 +14,14 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -812,10 +813,34 @@ class CampaignEvent(models.Model):
         return self._value(self.new_value)
 
 
+def reminder_after_days() -> int:
+    return max(getattr(settings, "REMINDER_AFTER_DAYS", 3), 0)
+
+
 class InvitationQuerySet(models.QuerySet):
     def not_answered(self) -> InvitationQuerySet:
         """Invitations a reminder may go to: sent, still unused, address not yet deleted."""
         return self.filter(is_used=False, sent_on__isnull=False).exclude(email="")
+
+    def due_for_reminder(self, today: date | None = None) -> InvitationQuerySet:
+        """Not answered, and the last e-mail to the address is REMINDER_AFTER_DAYS old.
+
+        Each address waits for its own last message, so a list extended yesterday does not
+        remind yesterday's newcomers, and nobody gets two e-mails in a row.
+        """
+        cutoff = (today or timezone.localdate()) - timedelta(days=reminder_after_days())
+        return self.not_answered().filter(
+            Q(reminded_on__isnull=True, sent_on__lte=cutoff) | Q(reminded_on__lte=cutoff)
+        )
+
+    def next_reminder_on(self) -> date | None:
+        """The first day a reminder can go to an address not answered yet (None: nobody)."""
+        last = (
+            self.not_answered()
+            .annotate(last=Coalesce("reminded_on", "sent_on"))
+            .aggregate(first=models.Min("last"))["first"]
+        )
+        return None if last is None else last + timedelta(days=reminder_after_days())
 
 
 class Invitation(models.Model):

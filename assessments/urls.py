@@ -61,6 +61,16 @@ workspace_patterns = [
         name="invitation_remind",
     ),
     path(
+        "rounds/<int:pk>/invitations/add-valid/",
+        workspace.invitation_add_valid,
+        name="invitation_add_valid",
+    ),
+    path(
+        "rounds/<int:pk>/invitations/to-fix.csv",
+        workspace.invitation_problems,
+        name="invitation_problems",
+    ),
+    path(
         "rounds/<int:pk>/invitations/clear/",
         workspace.invitation_clear,
         name="invitation_clear",

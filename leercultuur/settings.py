@@ -267,6 +267,8 @@ CONTENT_SECURITY_POLICY = {
 ANONYMITY_DEFAULT_THRESHOLD = 5
 ANONYMITY_MIN_THRESHOLD = 3
 SURVEY_DRAFT_DAYS = 60
+# Days between an invitation (or the last reminder) and the next reminder to the same address.
+REMINDER_AFTER_DAYS = envint("REMINDER_AFTER_DAYS", 3)
 
 LOGGING = {
     "version": 1,

@@ -139,6 +139,9 @@ ROWS: dict[str, Row | str] = {
     "assessments:invitation_send": members_of_a("open_a", 302, "post"),
     "assessments:invitation_remind": members_of_a("open_a", 302, "post"),
     "assessments:invitation_clear": members_of_a("open_a", 302, "post"),
+    # Without a checked list in the session both send members back to the invitations page.
+    "assessments:invitation_add_valid": members_of_a("open_a", 302, "post"),
+    "assessments:invitation_problems": members_of_a("open_a", 302),
     # Exports (downloads themselves: tests/test_exports.py). The world's round has fewer than
     # k responses, so members get the friendly 409 page; HR may not have the response file.
     "assessments:export_aggregate": members_of_a("open_a", 409, kwargs={"fmt": "csv"}),

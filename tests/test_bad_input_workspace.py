@@ -117,6 +117,7 @@ ACTIONS = [
     ("assessments:invitation_send", "open_a"),
     ("assessments:invitation_remind", "open_a"),
     ("assessments:invitation_clear", "open_a"),
+    ("assessments:invitation_add_valid", "open_a"),
     ("logout", None),
 ]
 

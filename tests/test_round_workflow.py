@@ -7,10 +7,13 @@ headcount, invitation lists with bad lines, reminders that wait, the share page 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -348,3 +351,162 @@ def test_a_team_size_below_one_gets_a_clear_message(client):
     )
     assert response.status_code == 200
     assert "A team has at least 1 employee; or leave this empty." in response.content.decode()
+
+
+# --- 4. Invitation lists with bad lines, and reminders that wait -----------------------------
+
+MIXED = "goed@example.nl\nfout.example.nl\nook.goed@example.nl\nderde@example.nl"
+
+
+def _invitations_url(campaign) -> str:
+    return reverse("assessments:invitations", args=[campaign.pk])
+
+
+def test_a_list_with_a_bad_line_offers_to_add_the_valid_ones_in_one_click(client):
+    world = make_world()
+    campaign = world.open_a
+    client.force_login(world.users["hr_a"])
+    response = client.post(_invitations_url(campaign), {"pasted": MIXED})
+    assert response.status_code == 200
+    assert not campaign.invitations.exists()
+    body = response.content.decode()
+    add_url = reverse("assessments:invitation_add_valid", args=[campaign.pk])
+    assert f'action="{add_url}"' in body
+    assert "Add the 3 valid addresses" in body
+    assert "fout.example.nl" in body  # the bad line is listed, and the textarea keeps it all
+
+    response = client.post(add_url)
+    assert response.status_code == 302
+    assert sorted(campaign.invitations.values_list("email", flat=True)) == [
+        "derde@example.nl",
+        "goed@example.nl",
+        "ook.goed@example.nl",
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "3 addresses added." in page
+    assert f'action="{add_url}"' not in page  # the checked list is used up
+    again = client.post(add_url)
+    assert campaign.invitations.count() == 3
+    assert "no longer available" in client.get(again["Location"]).content.decode()
+
+
+def test_an_uploaded_file_is_kept_until_its_valid_addresses_are_added(client):
+    world = make_world()
+    campaign = world.open_a
+    client.force_login(world.users["hr_a"])
+    upload = SimpleUploadedFile(
+        "medewerkers.csv", ("e-mail\n" + MIXED + "\n").encode(), content_type="text/csv"
+    )
+    response = client.post(_invitations_url(campaign), {"file": upload})
+    body = response.content.decode()
+    assert "medewerkers.csv" in body
+    # Coming back to the page later still offers the checked file.
+    assert "Add the 3 valid addresses" in client.get(_invitations_url(campaign)).content.decode()
+    client.post(reverse("assessments:invitation_add_valid", args=[campaign.pk]))
+    assert campaign.invitations.count() == 3
+
+
+def test_the_bad_lines_download_as_a_csv_that_can_be_fixed_and_added_again(client):
+    world = make_world()
+    campaign = world.open_a
+    client.force_login(world.users["hr_a"])
+    client.post(_invitations_url(campaign), {"pasted": MIXED + "\n=HYPERLINK(1)"})
+    response = client.get(reverse("assessments:invitation_problems", args=[campaign.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == "line,e-mail,problem"
+    assert lines[1] == "2,fout.example.nl,has no @ sign"
+    assert lines[2].startswith("5,'=HYPERLINK(1),")  # a spreadsheet never runs it
+    assert "goed@example.nl" not in text
+
+    fixed = "\n".join([lines[0], lines[1].replace("fout.example.nl", "fout@example.nl")])
+    upload = SimpleUploadedFile("fixed.csv", fixed.encode("utf-8-sig"), content_type="text/csv")
+    client.post(_invitations_url(campaign), {"file": upload})
+    assert list(campaign.invitations.values_list("email", flat=True)) == ["fout@example.nl"]
+
+
+def test_a_list_of_only_bad_lines_says_so_in_dutch_and_keeps_the_text(client, settings):
+    settings.LANGUAGE_CODE = "nl"
+    world = make_world()
+    campaign = world.open_a
+    client.force_login(world.users["hr_a"])
+    response = client.post(_invitations_url(campaign), {"pasted": "fout\nook fout.nl"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Geen enkele regel bevat een bruikbaar e-mailadres" in body
+    assert "ook fout.nl" in body
+    assert reverse("assessments:invitation_add_valid", args=[campaign.pk]) not in body
+    assert reverse("assessments:invitation_problems", args=[campaign.pk]) in body
+    client.cookies["django_language"] = "en"
+    english = client.post(_invitations_url(campaign), {"pasted": "fout"}).content.decode()
+    assert "None of the lines has a usable e-mail address" in english
+
+
+def test_a_checked_list_belongs_to_its_own_round(client):
+    world = make_world()
+    client.force_login(world.users["hr_a"])
+    client.post(_invitations_url(world.open_a), {"pasted": MIXED})
+    response = client.post(reverse("assessments:invitation_add_valid", args=[world.draft_a.pk]))
+    assert response.status_code == 302
+    assert not Invitation.objects.exists()
+
+
+def _sent(campaign, days_ago: int, *, reminded_days_ago: int | None = None) -> None:
+    today = timezone.localdate()
+    campaign.invitations.update(
+        sent_on=today - dt.timedelta(days=days_ago),
+        reminded_on=None
+        if reminded_days_ago is None
+        else today - dt.timedelta(days=reminded_days_ago),
+    )
+
+
+def test_reminders_are_offered_only_three_days_after_the_last_email(client):
+    world = make_world()
+    campaign = world.open_a
+    _invite(campaign, ["a@example.nl", "b@example.nl"])
+    client.force_login(world.users["hr_a"])
+    client.post(reverse("assessments:invitation_send", args=[campaign.pk]))
+    assert len(mail.outbox) == 2
+    today = timezone.localdate()
+
+    page = client.get(_invitations_url(campaign)).content.decode()
+    assert re.search(r'<button[^>]*name="remind"[^>]*disabled', page)
+    assert f"from {date_format(today + dt.timedelta(days=3), 'j F Y')}" in page
+    assert f"The last invitations went out on {date_format(today, 'j F Y')}" in page
+    response = client.post(reverse("assessments:invitation_remind", args=[campaign.pk]))
+    assert len(mail.outbox) == 2  # nothing more went out
+    assert "from " in client.get(response["Location"]).content.decode()
+
+    _sent(campaign, 3)
+    page = client.get(_invitations_url(campaign)).content.decode()
+    assert not re.search(r'<button[^>]*name="remind"[^>]*disabled', page)
+    client.post(reverse("assessments:invitation_remind", args=[campaign.pk]))
+    assert len(mail.outbox) == 4
+    page = client.get(_invitations_url(campaign)).content.decode()
+    assert f"The last reminder went out on {date_format(today, 'j F Y')}" in page
+    assert re.search(r'<button[^>]*name="remind"[^>]*disabled', page)
+
+
+def test_a_reminder_waits_for_each_address_own_last_email(client):
+    world = make_world()
+    campaign = world.open_a
+    _invite(campaign, ["oud@example.nl", "nieuw@example.nl"])
+    _sent(campaign, 5)
+    campaign.invitations.filter(email="nieuw@example.nl").update(sent_on=timezone.localdate())
+    client.force_login(world.users["hr_a"])
+    client.post(reverse("assessments:invitation_remind", args=[campaign.pk]))
+    assert [m.to for m in mail.outbox] == [["oud@example.nl"]]
+
+
+def test_the_waiting_time_for_reminders_is_a_setting(client, settings):
+    settings.REMINDER_AFTER_DAYS = 0
+    world = make_world()
+    _invite(world.open_a, ["a@example.nl"])
+    _sent(world.open_a, 0)
+    client.force_login(world.users["hr_a"])
+    client.post(reverse("assessments:invitation_remind", args=[world.open_a.pk]))
+    assert len(mail.outbox) == 1

@@ -273,7 +273,8 @@ def test_with_a_production_backend_requests_only_queue_and_the_command_delivers(
 def test_reminders_go_only_to_unused_invitations(client):
     world = make_world()
     _invite(world.open_a, ["a@example.nl", "b@example.nl", "c@example.nl"])
-    world.open_a.invitations.update(sent_on=timezone.localdate())
+    # Reminders wait REMINDER_AFTER_DAYS (3) after the invitation (test_round_workflow.py).
+    world.open_a.invitations.update(sent_on=timezone.localdate() - dt.timedelta(days=3))
     world.open_a.invitations.filter(email="b@example.nl").update(is_used=True)
     client.force_login(world.users["hr_a"])
     client.post(reverse("assessments:invitation_remind", args=[world.open_a.pk]))

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -31,7 +32,15 @@ from ..forms import (
     PersonForm,
     TeamForm,
 )
-from ..models import Campaign, CampaignEvent, Invitation, Membership, Organisation, Questionnaire
+from ..models import (
+    Campaign,
+    CampaignEvent,
+    Invitation,
+    Membership,
+    Organisation,
+    Questionnaire,
+    reminder_after_days,
+)
 from ..qr import qr_png, qr_svg
 from ..selectors import response_progress
 
@@ -568,7 +577,38 @@ def _invitation_counts(campaign: Campaign) -> dict:
         sent=Count("pk", filter=Q(sent_on__isnull=False)),
         reminded=Count("pk", filter=Q(reminded_on__isnull=False)),
         failed=Count("pk", filter=Q(sent_on__isnull=True, send_failures__gte=mailing.MAX_FAILURES)),
+        last_sent=Max("sent_on"),
+        last_reminded=Max("reminded_on"),
     )
+
+
+# A list with bad lines waits in the session until its valid addresses are added (or the next
+# list replaces it): a file input cannot be filled in again, so nobody has to upload it twice.
+CHECK_KEY = "invitation_check"
+
+
+def _keep_check(request: HttpRequest, campaign: Campaign, result, source: str) -> None:
+    request.session[CHECK_KEY] = {
+        "campaign": campaign.pk,
+        "source": source[:200],
+        "addresses": result.addresses,
+        "errors": [[e.line, e.value, e.reason] for e in result.errors],
+        "duplicates": len(result.duplicates),
+    }
+
+
+def _check_for(request: HttpRequest, campaign: Campaign) -> dict | None:
+    check = request.session.get(CHECK_KEY)
+    if isinstance(check, dict) and check.get("campaign") == campaign.pk:
+        return check
+    return None
+
+
+def _check_gone(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    messages.warning(
+        request, _("The checked list is no longer available. Add the list again, please.")
+    )
+    return redirect("assessments:invitations", campaign.pk)
 
 
 @login_required
@@ -580,7 +620,6 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
     form = InvitationUploadForm(_post(request), _files(request))
     if request.method == "POST" and not closed and form.is_valid():
         result = form.result
-        # With bad lines nothing is stored; the page lists them and keeps the pasted text.
         if result.ok:
             added, known = _store_addresses(campaign, result)
             if added is None:
@@ -590,8 +629,17 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"max": addresses.MAX_ROWS},
                 )
             else:
+                request.session.pop(CHECK_KEY, None)
                 _report_import(request, added, known, result)
                 return redirect("assessments:invitations", campaign.pk)
+        else:
+            # Nothing is stored yet: the page lists the bad lines, keeps the pasted text and
+            # offers to add the valid addresses in one click.
+            upload = form.cleaned_data.get("file")
+            _keep_check(request, campaign, result, upload.name if upload else "")
+    invitations = campaign.invitations
+    due = invitations.due_for_reminder().count() if campaign.status == "open" else 0
+    candidates = invitations.not_answered().count()
     return render(
         request,
         "assessments/workspace/invitations.html",
@@ -600,12 +648,71 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation": campaign.organisation,
             "form": form,
             "result": form.result if form.is_bound else None,
+            "check": None if closed else _check_for(request, campaign),
             "counts": _invitation_counts(campaign),
             "closed": closed,
-            "reminder_candidates": campaign.invitations.not_answered().count(),
+            "reminder_candidates": candidates,
+            "reminders_due": due,
+            "next_reminder_on": invitations.next_reminder_on() if candidates and not due else None,
+            "reminder_after_days": reminder_after_days(),
             "delivers_in_request": mailing.delivers_in_request(),
         },
     )
+
+
+@login_required
+@require_POST
+def invitation_add_valid(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the valid addresses of the checked list that had bad lines."""
+    campaign = access.get_campaign_for_user(request.user, pk)
+    check = _check_for(request, campaign)
+    if campaign.status == Campaign.Status.CLOSED:
+        messages.error(request, _("This round is closed; its addresses have been deleted."))
+        return redirect("assessments:invitations", campaign.pk)
+    if check is None or not check.get("addresses"):
+        return _check_gone(request, campaign)
+    result = addresses.AddressList(addresses=[str(a) for a in check["addresses"]])
+    added, known = _store_addresses(campaign, result)
+    if added is None:
+        messages.error(
+            request,
+            _("A round can have at most %(max)d addresses. Nothing was added.")
+            % {"max": addresses.MAX_ROWS},
+        )
+        return redirect("assessments:invitations", campaign.pk)
+    request.session.pop(CHECK_KEY, None)
+    _report_import(request, added, known, result)
+    skipped = len(check.get("errors", []))
+    messages.info(
+        request,
+        ngettext(
+            "%(n)d line with a problem was left out.",
+            "%(n)d lines with a problem were left out.",
+            skipped,
+        )
+        % {"n": skipped},
+    )
+    return redirect("assessments:invitations", campaign.pk)
+
+
+@login_required
+@require_GET
+@never_cache
+def invitation_problems(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lines with problems of the checked list, as a CSV file to fix and add again."""
+    campaign = access.get_campaign_for_user(request.user, pk)
+    check = _check_for(request, campaign)
+    if check is None or not check.get("errors"):
+        return _check_gone(request, campaign)
+    response = HttpResponse(
+        addresses.problems_csv(tuple(row) for row in check["errors"]),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="leercultuur-addresses-to-fix-{campaign.pk}.csv"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _store_addresses(campaign: Campaign, result: addresses.AddressList):
@@ -677,6 +784,15 @@ def invitation_remind(request: HttpRequest, pk: int) -> HttpResponse:
     mailing.after_queueing(campaign)
     if queued:
         messages.success(request, _queued_message(queued, reminder=True))
+    elif (next_on := campaign.invitations.next_reminder_on()) is not None:
+        messages.info(
+            request,
+            _(
+                "No reminder was sent: the last e-mail went out less than %(days)d days ago. "
+                "You can send a reminder from %(date)s."
+            )
+            % {"days": reminder_after_days(), "date": date_format(next_on, "j F Y")},
+        )
     else:
         messages.info(request, _("Everyone who was invited has already answered."))
     return redirect("assessments:invitations", campaign.pk)
