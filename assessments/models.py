@@ -50,6 +50,43 @@ def derive_token(purpose: str, salt: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+# The round's short code, printed on the poster next to the QR code and typed at /code/. No 0/O,
+# 1/I/L: read off a wall and typed on a phone, they are mistaken for each other.
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SHORT_CODE_LENGTH = (
+    8  # 31^8 ≈ 8·10^11: guessing an open round's code under the rate limit is hopeless
+)
+
+
+def derive_short_code(salt: str) -> str:
+    """The round's short code, derived like its link from SECRET_KEY and the link's salt."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"campaign-code:{salt}".encode(), hashlib.sha256
+    ).digest()
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _position in range(SHORT_CODE_LENGTH):
+        number, index = divmod(number, len(SHORT_CODE_ALPHABET))
+        chars.append(SHORT_CODE_ALPHABET[index])
+    return "".join(chars)
+
+
+def normalize_short_code(text: str) -> str:
+    """The code as stored (upper case, no spaces or dashes), or "" when it cannot be one."""
+    cleaned = "".join(ch for ch in text.upper() if ch not in " -.\t")
+    if len(cleaned) != SHORT_CODE_LENGTH or any(ch not in SHORT_CODE_ALPHABET for ch in cleaned):
+        return ""
+    return cleaned
+
+
+def hash_short_code(code: str) -> str:
+    """A keyed hash: eight characters are only ~40 bits, so a plain hash in a copy of the
+    database could be reversed by trying every code; this one also needs SECRET_KEY."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"short-code:{code}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later, clipped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     index = day.month - 1 + months
@@ -476,6 +513,12 @@ class CampaignQuerySet(models.QuerySet):
     def by_link_token(self, token: str) -> Campaign | None:
         return self.filter(link_token_hash=hash_token(token)).first()
 
+    def by_short_code(self, code: str) -> Campaign | None:
+        normalized = normalize_short_code(code)
+        if not normalized:
+            return None
+        return self.filter(code_hash=hash_short_code(normalized)).first()
+
     def due_for_closing(self, today: date | None = None) -> CampaignQuerySet:
         return self.open().filter(closes_on__lt=today or timezone.localdate())
 
@@ -570,6 +613,8 @@ class Campaign(models.Model):
     )
     link_salt = models.CharField(max_length=32, default=new_salt, editable=False)
     link_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The short code (derived from link_salt, so it changes with the link) as a keyed hash.
+    code_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
@@ -595,6 +640,8 @@ class Campaign(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.link_token_hash:
             self.set_link_token()
+        elif not self.code_hash:
+            self.code_hash = hash_short_code(self.short_code())
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -634,11 +681,24 @@ class Campaign(models.Model):
         return derive_token("campaign-link", self.link_salt)
 
     def set_link_token(self) -> str:
-        """Give the round a new link (the old one stops working) and return its token."""
-        self.link_salt = new_salt()
+        """Give the round a new link and short code (the old ones stop working); returns the
+        link's token."""
+        while True:
+            self.link_salt = new_salt()
+            self.code_hash = hash_short_code(self.short_code())
+            # Two rounds sharing a code is a one-in-10^11 event per pair; a new salt fixes it.
+            if not Campaign.objects.filter(code_hash=self.code_hash).exclude(pk=self.pk).exists():
+                break
         token = self.link_token()
         self.link_token_hash = hash_token(token)
         return token
+
+    def short_code(self) -> str:
+        return derive_short_code(self.link_salt)
+
+    def short_code_display(self) -> str:
+        code = self.short_code()
+        return f"{code[:4]}-{code[4:]}"
 
     def survey_url(self) -> str:
         return f"{settings.SITE_URL}{reverse('assessments:survey_entry', args=[self.link_token()])}"
@@ -709,6 +769,7 @@ class Campaign(models.Model):
             "responses": Response.objects.filter(campaign=self).delete()[0],
         }
         deleted["drafts"] = self.drafts.all().delete()[0]
+        self.sent_drafts.all().delete()
         self.answers_deleted_on = today or timezone.localdate()
         self.save(update_fields=["answers_deleted_on"])
         return deleted
@@ -729,6 +790,7 @@ class Campaign(models.Model):
         # Queued messages are cancelled with them.
         self.invitations.update(email="", pending=Invitation.Pending.NOTHING, claim="")
         self.drafts.all().delete()
+        self.sent_drafts.all().delete()
         from .results import store_summary
 
         store_summary(self)
@@ -1010,6 +1072,26 @@ class SurveyDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.pk}"
+
+
+class SentDraft(models.Model):
+    """That a draft was sent, so that another device holding it, or its resume code, can say so
+    instead of showing a code that no longer works.
+
+    Only the draft's own id and its code's hash: no invitation, no response, no date or order
+    (the primary key is the draft's random UUID). Deleted when the round closes.
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sent_drafts")
+    resume_code_hash = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("sent answers")
+        verbose_name_plural = _("sent answers")
+
+    def __str__(self) -> str:
+        return f"sent draft {self.pk}"
 
 
 class CampaignSummary(models.Model):

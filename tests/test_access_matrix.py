@@ -73,6 +73,7 @@ ROWS: dict[str, Row | str] = {
     "set_language": PUBLIC,
     "assessments:survey_entry": PUBLIC,
     "assessments:invitation_entry": PUBLIC,
+    "assessments:code_entry": PUBLIC,  # tests/test_short_code.py, tests/test_ratelimits.py
     "assessments:privacy": PUBLIC,
     # The questionnaire pages after the token exchange: public, scoped by the session only
     # (tests/test_survey_flow.py).
@@ -82,6 +83,7 @@ ROWS: dict[str, Row | str] = {
     "assessments:survey_review": PUBLIC,
     "assessments:survey_done": PUBLIC,
     "assessments:survey_resume": PUBLIC,
+    "assessments:survey_again": PUBLIC,  # tests/test_survey_devices.py
     # Workspace
     "assessments:home": everyone(),
     "assessments:consultants": Row(

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -492,6 +493,12 @@ def campaign_copy(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Sharing the round link --------------------------------------------------------------
 
 
+def _code_address() -> str:
+    # Printed for people to type: browsers add https:// themselves.
+    url = f"{settings.SITE_URL}{reverse('assessments:code_entry')}"
+    return url.removeprefix("https://")
+
+
 @login_required
 @require_GET
 def campaign_share(request: HttpRequest, pk: int) -> HttpResponse:
@@ -503,6 +510,8 @@ def campaign_share(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "organisation": campaign.organisation,
             "survey_url": campaign.survey_url(),
+            "short_code": campaign.short_code_display(),
+            "code_address": _code_address(),
             "languages": settings.LANGUAGES,
         },
     )
@@ -556,7 +565,8 @@ def campaign_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "campaign": campaign,
                 "organisation": campaign.organisation,
-                "survey_url": campaign.survey_url(),
+                "short_code": campaign.short_code_display(),
+                "code_address": _code_address(),
                 "sheet_language": language,
             },
         )

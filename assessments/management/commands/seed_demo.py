@@ -123,10 +123,10 @@ class Command(BaseCommand):
             self._accounts(organisation)
             closed = self._closed_round(organisation, questionnaire)
             opened = self._open_round(organisation, questionnaire)
-            if hash_token(opened.link_token()) != opened.link_token_hash:
+            if hash_token(opened.link_token()) != opened.link_token_hash or not opened.code_hash:
                 # SECRET_KEY changed since the link was made, so the old link no longer works.
                 opened.set_link_token()
-                opened.save(update_fields=["link_salt", "link_token_hash"])
+                opened.save(update_fields=["link_salt", "link_token_hash", "code_hash"])
         self._report(organisation, [closed, opened], opened.survey_url())
 
     def _questionnaire(self) -> Questionnaire:
