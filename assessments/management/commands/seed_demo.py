@@ -127,7 +127,7 @@ class Command(BaseCommand):
                 # SECRET_KEY changed since the link was made, so the old link no longer works.
                 opened.set_link_token()
                 opened.save(update_fields=["link_salt", "link_token_hash", "code_hash"])
-        self._report(organisation, [closed, opened], opened.survey_url())
+        self._report(organisation, [closed, opened], opened)
 
     def _questionnaire(self) -> Questionnaire:
         if not Questionnaire.objects.filter(code=QUESTIONNAIRE_CODE, version=1).exists():
@@ -223,7 +223,7 @@ class Command(BaseCommand):
             campaign.open()
         return campaign
 
-    def _report(self, organisation: Organisation, rounds: list[Campaign], url: str) -> None:
+    def _report(self, organisation: Organisation, rounds: list[Campaign], opened: Campaign) -> None:
         try:
             login = f"{settings.SITE_URL}{reverse('login')}"
         except NoReverseMatch:
@@ -231,10 +231,10 @@ class Command(BaseCommand):
         # In the installation's language (Dutch unless LANGUAGE_CODE says otherwise), like the
         # app that the person running this is about to open.
         with translation.override(settings.LANGUAGE_CODE):
-            self.stdout.write(self._report_text(organisation, rounds, url, login))
+            self.stdout.write(self._report_text(organisation, rounds, opened, login))
 
     def _report_text(
-        self, organisation: Organisation, rounds: list[Campaign], url: str, login: str
+        self, organisation: Organisation, rounds: list[Campaign], opened: Campaign, login: str
     ) -> str:
         width = max(len(r.name) for r in rounds)
         lines = [
@@ -261,7 +261,13 @@ class Command(BaseCommand):
         lines += [
             "",
             "  " + _("Questionnaire link of the open round:"),
-            f"    {url}",
+            f"    {opened.survey_url()}",
+            "  "
+            + _("or its code %(code)s at %(url)s")
+            % {
+                "code": opened.short_code_display(),
+                "url": f"{settings.SITE_URL}{reverse('assessments:code_entry')}",
+            },
             "",
         ]
         return "\n".join(lines)
