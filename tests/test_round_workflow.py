@@ -251,7 +251,7 @@ def test_the_closing_date_may_move_earlier_but_not_before_today(client, settings
     response = client.post(url, {"closes_on": yesterday.isoformat(), "expected_respondents": "17"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "De sluitdatum kan niet in het verleden liggen" in body
+    assert "De einddatum kan niet in het verleden liggen" in body
     assert f'value="{yesterday.isoformat()}"' in body and 'value="17"' in body
     campaign.refresh_from_db()
     assert campaign.closes_on > yesterday and campaign.expected_respondents is None
