@@ -291,6 +291,31 @@ def test_any_post_to_the_resume_form_is_handled(survey_round, pairs, mode, setti
     assert SurveyDraft.objects.get(pk=draft.pk).data["answers"] == EARLIER["answers"]
 
 
+code_pairs = st.lists(
+    st.tuples(st.one_of(st.just("code"), nasty_text), field_values),
+    max_size=6,
+)
+
+
+@given(pairs=code_pairs, mode=MODES)
+@EXAMPLES
+def test_any_post_to_the_round_code_form_is_handled(survey_round, pairs, mode, settings):
+    settings.RATELIMIT_ENABLE = False  # this test is about input, not about guessing
+    response = send(Client(), "/code/", pairs, mode)
+    assert response.status_code in {200, 302, 400}
+
+
+@given(pairs=pair_lists, mode=MODES)
+@EXAMPLES
+def test_any_post_to_someone_else_fills_in_is_handled(survey_round, pairs, mode):
+    campaign, token = survey_round
+    client, draft = employee_with_answers(token, campaign)
+    response = send(client, "/survey/again/", pairs, mode)
+    assert response.status_code < 500
+    # Without a sent questionnaire in this session there is nothing to start afresh.
+    assert SurveyDraft.objects.get(pk=draft.pk).data["answers"] == EARLIER["answers"]
+
+
 lang_pairs = st.lists(
     st.tuples(st.one_of(st.sampled_from(["language", "next"]), nasty_text), field_values),
     max_size=6,
