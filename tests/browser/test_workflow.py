@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -192,7 +193,9 @@ def test_the_previous_rounds_line_is_switched_on_when_there_is_one(live_server, 
             opens_on=today - dt.timedelta(days=days_ago + 14),
             closes_on=today - dt.timedelta(days=days_ago),
         )
-        make_responses(campaign, 6, seed=days_ago)
+        # next_sequence locks the round, which needs a transaction (these tests run without one).
+        with transaction.atomic():
+            make_responses(campaign, 6, seed=days_ago)
         campaign.close()
         rounds.append(campaign)
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
