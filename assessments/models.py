@@ -53,9 +53,8 @@ def derive_token(purpose: str, salt: str) -> str:
 # The round's short code, printed on the poster next to the QR code and typed at /code/. No 0/O,
 # 1/I/L: read off a wall and typed on a phone, they are mistaken for each other.
 SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-SHORT_CODE_LENGTH = (
-    8  # 31^8 ≈ 8·10^11: guessing an open round's code under the rate limit is hopeless
-)
+# 31^8 ≈ 8·10^11 codes: guessing an open round's code under the rate limit is hopeless.
+SHORT_CODE_LENGTH = 8
 
 
 def derive_short_code(salt: str) -> str:

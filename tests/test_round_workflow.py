@@ -440,6 +440,12 @@ def test_a_list_of_only_bad_lines_says_so_in_dutch_and_keeps_the_text(client, se
     assert "ook fout.nl" in body
     assert reverse("assessments:invitation_add_valid", args=[campaign.pk]) not in body
     assert reverse("assessments:invitation_problems", args=[campaign.pk]) in body
+    # The same for a file: it cannot be put back in the file field, so the page names it.
+    upload = SimpleUploadedFile("lijst.csv", b"fout\nook fout.nl\n", content_type="text/csv")
+    body = client.post(_invitations_url(campaign), {"file": upload}).content.decode()
+    assert "Geen enkele regel bevat een bruikbaar e-mailadres" in body
+    assert "lijst.csv" in body and "ook fout.nl" in body
+    assert not campaign.invitations.exists()
     client.cookies["django_language"] = "en"
     english = client.post(_invitations_url(campaign), {"pasted": "fout"}).content.decode()
     assert "None of the lines has a usable e-mail address" in english

@@ -648,7 +648,8 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
             upload = form.cleaned_data.get("file")
             _keep_check(request, campaign, result, upload.name if upload else "")
     invitations = campaign.invitations
-    due = invitations.due_for_reminder().count() if campaign.status == "open" else 0
+    is_open = campaign.status == Campaign.Status.OPEN
+    due = invitations.due_for_reminder().count() if is_open else 0
     candidates = invitations.not_answered().count()
     return render(
         request,
