@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -51,6 +52,54 @@ def _new_user(*, email: str, first_name: str, last_name: str):
     user.set_unusable_password()
     user.save()
     return user
+
+
+def make_consultant(user) -> bool:
+    """Put an existing account in the consultants group; False when it already was."""
+    group = consultant_group()
+    if user.groups.filter(pk=group.pk).exists():
+        return False
+    user.groups.add(group)
+    return True
+
+
+def find_account(name: str):
+    """The one active account whose username or e-mail address is ``name``, or None."""
+    users = get_user_model()._default_manager.filter(is_active=True)
+    name = name.strip()
+    if not name:
+        return None
+    exact = users.filter(username=name).first()
+    if exact is not None:
+        return exact
+    matches = list(users.filter(username__iexact=name)[:2]) or list(
+        users.filter(email__iexact=name)[:2]
+    )
+    # Two accounts share the address (or a username in other case): guessing would pick the
+    # wrong person.
+    return matches[0] if len(matches) == 1 else None
+
+
+class UsernameOrEmailBackend(ModelBackend):
+    """Log in with a username or an e-mail address.
+
+    The demo and the admin make accounts with usernames, the workspace makes them with the
+    e-mail address as username; people remember either.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        user = find_account(username)
+        if user is None:
+            # Same work as for a real account, so the response time tells nothing.
+            get_user_model()().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
 
 
 def create_consultant(*, email: str, first_name: str, last_name: str, invited_by):

@@ -231,3 +231,24 @@ def file_rows(name: str, data: bytes) -> Iterator[tuple[int, list[str]]]:
             _("Old Excel files (.xls) cannot be read. Save the file as .xlsx or .csv.")
         )
     return csv_rows(data)
+
+
+# A header word that `collect` recognises in either language, so the fixed file can be added
+# again as it is.
+PROBLEMS_EMAIL_HEADER = "e-mail"
+
+
+def problems_csv(rows: Iterable[tuple[int, str, str]]) -> bytes:
+    """The lines with problems as CSV (line, e-mail, problem) for the person to fix.
+
+    UTF-8 with BOM so that Excel reads accents; every text cell is made safe from formula
+    injection, because the values are whatever the uploaded file said.
+    """
+    from .exports import safe_text
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([_("line"), PROBLEMS_EMAIL_HEADER, _("problem")])
+    for line, value, reason in rows:
+        writer.writerow([line, safe_text(value), safe_text(reason)])
+    return out.getvalue().encode("utf-8-sig")

@@ -135,12 +135,25 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [TeamInline, MembershipInline]
 
 
+class CampaignEventInline(admin.TabularInline):
+    # The round's history is a record of what happened: shown, never edited.
+    model = models.CampaignEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "kind", "actor", "old_value", "new_value"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(models.Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     # Answers are deliberately not browsable in admin: individual responses stay out of sight.
     list_display = ["name", "organisation", "status", "opens_on", "closes_on", "threshold"]
     list_filter = ["status"]
     readonly_fields = ["link_token_hash"]
+    inlines = [CampaignEventInline]
 
     def get_readonly_fields(self, request, obj=None):
         # What was published of an opened round depends on these (Campaign.clean says why).

@@ -59,8 +59,40 @@ class ConsultantForm(PersonForm):
             users.filter(email__iexact=email).exists()
             or users.filter(username__iexact=email).exists()
         ):
-            raise forms.ValidationError(_("There is already an account with this address."))
+            raise forms.ValidationError(
+                _(
+                    "There is already an account with this address. To let it create client "
+                    "organisations, use “Make an existing account a consultant”."
+                )
+            )
         return email
+
+
+class ExistingConsultantForm(forms.Form):
+    """Staff make an account that already exists (an HR manager, say) a consultant."""
+
+    account = forms.CharField(
+        label=_("E-mail address or username"),
+        max_length=254,
+        error_messages={"required": _("Fill in the e-mail address or username of the account.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Make consultant"))
+        self.helper.form_action = "assessments:consultant_promote"
+        self.user = None
+
+    def clean_account(self) -> str:
+        from .accounts import find_account
+
+        name = self.cleaned_data["account"].strip()
+        self.user = find_account(name)
+        if self.user is None:
+            raise forms.ValidationError(
+                _("There is no account with this e-mail address or username.")
+            )
+        return name
 
 
 class OrganisationForm(forms.ModelForm):
@@ -258,6 +290,115 @@ class CampaignForm(forms.ModelForm):
         elif closes_on and closes_on < timezone.localdate():
             self.add_error("closes_on", _("The closing date is in the past."))
         return data
+
+
+def _team_size_field(label: str, initial: int | None) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        initial=initial,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+        error_messages={
+            "min_value": _("A team has at least 1 employee; or leave this empty."),
+            "invalid": _("Enter the number of employees as a whole number, like 12."),
+        },
+    )
+
+
+class OpenRoundForm(forms.ModelForm):
+    """What may still change once a round is open: the closing date and the headcount.
+
+    The settings that shaped what was published (Campaign.LOCKED_ONCE_OPEN) are deliberately
+    not fields, and neither are the name and opening date that invitations already showed.
+    The frozen team sizes only feed the response rate, so they may be corrected too.
+    """
+
+    class Meta:
+        model = Campaign
+        fields = ["closes_on", "expected_respondents"]
+        widgets = {"closes_on": DateInput()}
+        labels = {
+            "closes_on": _("Closing date"),
+            "expected_respondents": _("Number of employees invited"),
+        }
+        help_texts = {
+            "closes_on": _(
+                "The round closes automatically at the end of this day. You can extend it, "
+                "or move it forward, but not to before today."
+            ),
+            "expected_respondents": _(
+                "Everyone who received the link or the poster; used for the response rate "
+                "when no personal invitations are sent."
+            ),
+        }
+        error_messages = {
+            "closes_on": {
+                "required": _("Fill in the closing date."),
+                "invalid": _("Enter the closing date as day-month-year."),
+            },
+            "expected_respondents": {
+                "invalid": _("Enter the number of employees as a whole number, like 12."),
+            },
+        }
+
+    def __init__(self, *args, teams, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.teams = list(teams)
+        for team in self.teams:
+            self.fields[self.team_field(team)] = _team_size_field(team.name, team.size)
+        self.fields["expected_respondents"].widget.attrs.update(min=1, inputmode="numeric")
+        sizes = [team.size for team in self.teams]
+        self.team_total = sum(sizes) if sizes and None not in sizes else None
+        if self.team_total:
+            self.fields["expected_respondents"].help_text = _(
+                "The teams of this round add up to %(n)d employees."
+            ) % {"n": self.team_total}
+            if self.instance.expected_respondents is None:
+                # A suggestion the person sees and confirms; the rate itself still only counts
+                # what is saved here.
+                self.initial["expected_respondents"] = self.team_total
+        layout = ["closes_on", "expected_respondents"]
+        if self.teams:
+            layout.append(
+                Fieldset(
+                    _("Number of employees per team (for the response rate per team)"),
+                    *[self.team_field(t) for t in self.teams],
+                    css_class="team-sizes",
+                )
+            )
+        self.helper = _helper(_("Save"), layout=Layout(*layout))
+
+    @staticmethod
+    def team_field(team) -> str:
+        return f"team-{team.pk}"
+
+    def clean_closes_on(self):
+        closes_on = self.cleaned_data["closes_on"]
+        if closes_on < timezone.localdate():
+            raise forms.ValidationError(
+                _("The closing date cannot be in the past. Choose today or a later date.")
+            )
+        return closes_on
+
+    def clean_expected_respondents(self) -> int | None:
+        value = self.cleaned_data.get("expected_respondents")
+        if value is not None and value < 1:
+            raise forms.ValidationError(_("Enter at least 1, or leave this empty."))
+        return value
+
+    def changed_team_sizes(self) -> list[tuple[object, int | None]]:
+        """(team, new size) for every frozen team whose size the form changes.
+
+        A field missing from the request leaves its team alone: only an emptied field means
+        "not known".
+        """
+        return [
+            (team, self.cleaned_data.get(self.team_field(team)))
+            for team in self.teams
+            if self.add_prefix(self.team_field(team)) in self.data
+            and self.cleaned_data.get(self.team_field(team)) != team.size
+        ]
 
 
 class InvitationUploadForm(forms.Form):

@@ -59,9 +59,12 @@ def queue_invitations(campaign: Campaign) -> int:
 
 
 def queue_reminders(campaign: Campaign) -> int:
-    """Queue a reminder for invitations not yet used; who answered is never shown or listed."""
+    """Queue a reminder for invitations not yet used whose last e-mail is a few days old.
+
+    Who answered is never shown or listed.
+    """
     return (
-        campaign.invitations.not_answered()
+        campaign.invitations.due_for_reminder()
         .filter(pending=Invitation.Pending.NOTHING)
         .update(pending=Invitation.Pending.REMINDER, send_failures=0)
     )

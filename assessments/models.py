@@ -14,13 +14,14 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -47,6 +48,42 @@ def derive_token(purpose: str, salt: str) -> str:
         settings.SECRET_KEY.encode(), f"{purpose}:{salt}".encode(), hashlib.sha256
     ).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+# The round's short code, printed on the poster next to the QR code and typed at /code/. No 0/O,
+# 1/I/L: read off a wall and typed on a phone, they are mistaken for each other.
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# 31^8 ≈ 8·10^11 codes: guessing an open round's code under the rate limit is hopeless.
+SHORT_CODE_LENGTH = 8
+
+
+def derive_short_code(salt: str) -> str:
+    """The round's short code, derived like its link from SECRET_KEY and the link's salt."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"campaign-code:{salt}".encode(), hashlib.sha256
+    ).digest()
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _position in range(SHORT_CODE_LENGTH):
+        number, index = divmod(number, len(SHORT_CODE_ALPHABET))
+        chars.append(SHORT_CODE_ALPHABET[index])
+    return "".join(chars)
+
+
+def normalize_short_code(text: str) -> str:
+    """The code as stored (upper case, no spaces or dashes), or "" when it cannot be one."""
+    cleaned = "".join(ch for ch in text.upper() if ch not in " -.\t")
+    if len(cleaned) != SHORT_CODE_LENGTH or any(ch not in SHORT_CODE_ALPHABET for ch in cleaned):
+        return ""
+    return cleaned
+
+
+def hash_short_code(code: str) -> str:
+    """A keyed hash: eight characters are only ~40 bits, so a plain hash in a copy of the
+    database could be reversed by trying every code; this one also needs SECRET_KEY."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"short-code:{code}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def add_months(day: date, months: int) -> date:
@@ -495,6 +532,12 @@ class CampaignQuerySet(models.QuerySet):
     def by_link_token(self, token: str) -> Campaign | None:
         return self.filter(link_token_hash=hash_token(token)).first()
 
+    def by_short_code(self, code: str) -> Campaign | None:
+        normalized = normalize_short_code(code)
+        if not normalized:
+            return None
+        return self.filter(code_hash=hash_short_code(normalized)).first()
+
     def due_for_closing(self, today: date | None = None) -> CampaignQuerySet:
         return self.open().filter(closes_on__lt=today or timezone.localdate())
 
@@ -581,6 +624,8 @@ class Campaign(models.Model):
     )
     link_salt = models.CharField(max_length=32, default=new_salt, editable=False)
     link_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The short code (derived from link_salt, so it changes with the link) as a keyed hash.
+    code_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
@@ -606,6 +651,8 @@ class Campaign(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.link_token_hash:
             self.set_link_token()
+        elif not self.code_hash:
+            self.code_hash = hash_short_code(self.short_code())
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -645,11 +692,24 @@ class Campaign(models.Model):
         return derive_token("campaign-link", self.link_salt)
 
     def set_link_token(self) -> str:
-        """Give the round a new link (the old one stops working) and return its token."""
-        self.link_salt = new_salt()
+        """Give the round a new link and short code (the old ones stop working); returns the
+        link's token."""
+        while True:
+            self.link_salt = new_salt()
+            self.code_hash = hash_short_code(self.short_code())
+            # Two rounds sharing a code is a one-in-10^11 event per pair; a new salt fixes it.
+            if not Campaign.objects.filter(code_hash=self.code_hash).exclude(pk=self.pk).exists():
+                break
         token = self.link_token()
         self.link_token_hash = hash_token(token)
         return token
+
+    def short_code(self) -> str:
+        return derive_short_code(self.link_salt)
+
+    def short_code_display(self) -> str:
+        code = self.short_code()
+        return f"{code[:4]}-{code[4:]}"
 
     def survey_url(self) -> str:
         return f"{settings.SITE_URL}{reverse('assessments:survey_entry', args=[self.link_token()])}"
@@ -672,7 +732,7 @@ class Campaign(models.Model):
         return [name for name, on in asked if on]
 
     @transaction.atomic
-    def open(self) -> None:
+    def open(self, *, by=None) -> None:
         """Open the round and freeze its team list: later team edits apply to the next round."""
         if not self.teams.exists():
             CampaignTeam.objects.bulk_create(
@@ -683,6 +743,17 @@ class Campaign(models.Model):
             )
         self.status = self.Status.OPEN
         self.save(update_fields=["status"])
+        self.log(CampaignEvent.Kind.OPENED, by=by)
+
+    def log(self, kind: str, *, by=None, old: object = "", new: object = "") -> CampaignEvent:
+        """Add a line to the round's history (who changed what, when)."""
+        return CampaignEvent.objects.create(
+            campaign=self,
+            kind=kind,
+            actor=by if by is not None and by.is_authenticated else None,
+            old_value=str(old if old is not None else "")[:200],
+            new_value=str(new if new is not None else "")[:200],
+        )
 
     def answers_deletion_due_on(self) -> date | None:
         """When the individual answers are deleted (None while the round is not closed)."""
@@ -704,20 +775,29 @@ class Campaign(models.Model):
             "responses": Response.objects.filter(campaign=self).delete()[0],
         }
         deleted["drafts"] = self.drafts.all().delete()[0]
+        self.sent_drafts.all().delete()
         self.answers_deleted_on = today or timezone.localdate()
         self.save(update_fields=["answers_deleted_on"])
         return deleted
 
     @transaction.atomic
-    def mark_closed(self) -> None:
-        """The round's own part of closing it; ``services.close_round`` does the rest."""
+    def mark_closed(self, *, by=None) -> None:
+        """The round's own part of closing it (``services.close_round`` does the rest); ``by``
+        is the person who closed it, None when its date passed."""
         self.status = self.Status.CLOSED
         self.closed_on = timezone.localdate()
         self.save(update_fields=["status", "closed_on"])
+        self.log(
+            CampaignEvent.Kind.CLOSED
+            if by is not None
+            else CampaignEvent.Kind.CLOSED_AUTOMATICALLY,
+            by=by,
+        )
         # Addresses are only needed while invitations and reminders can go out.
         # Queued messages are cancelled with them.
         self.invitations.update(email="", pending=Invitation.Pending.NOTHING, claim="")
         self.drafts.all().delete()
+        self.sent_drafts.all().delete()
 
 
 class CampaignTeam(models.Model):
@@ -740,10 +820,93 @@ class CampaignTeam(models.Model):
         return self.name
 
 
+class CampaignEvent(models.Model):
+    """One line of a round's history: opened, closed, closing date or headcount changed.
+
+    Only what people in the workspace did to the round; nothing about who answered.
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("opened")
+        CLOSED = "closed", _("closed")
+        CLOSED_AUTOMATICALLY = "closed_automatically", _("closed automatically")
+        CLOSING_DATE = "closing_date", _("closing date changed")
+        HEADCOUNT = "headcount", _("number of employees invited changed")
+        TEAM_SIZES = "team_sizes", _("team sizes changed")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("what"), max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    # SET_NULL: deleting an account keeps the round's history, without the name.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("round history entry")
+        verbose_name_plural = _("round history")
+        ordering = ["campaign", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def actor_name(self) -> str:
+        user = self.actor
+        if user is None:
+            return ""
+        return user.get_full_name() or user.email or user.get_username()
+
+    def _value(self, raw: str) -> object:
+        # Closing dates are kept as ISO dates so that the page can show them in its language.
+        if self.kind == self.Kind.CLOSING_DATE and raw:
+            return date.fromisoformat(raw)
+        return raw
+
+    @property
+    def old(self) -> object:
+        return self._value(self.old_value)
+
+    @property
+    def new(self) -> object:
+        return self._value(self.new_value)
+
+
+def reminder_after_days() -> int:
+    return max(getattr(settings, "REMINDER_AFTER_DAYS", 3), 0)
+
+
 class InvitationQuerySet(models.QuerySet):
     def not_answered(self) -> InvitationQuerySet:
         """Invitations a reminder may go to: sent, still unused, address not yet deleted."""
         return self.filter(is_used=False, sent_on__isnull=False).exclude(email="")
+
+    def due_for_reminder(self, today: date | None = None) -> InvitationQuerySet:
+        """Not answered, and the last e-mail to the address is REMINDER_AFTER_DAYS old.
+
+        Each address waits for its own last message, so a list extended yesterday does not
+        remind yesterday's newcomers, and nobody gets two e-mails in a row.
+        """
+        cutoff = (today or timezone.localdate()) - timedelta(days=reminder_after_days())
+        return self.not_answered().filter(
+            Q(reminded_on__isnull=True, sent_on__lte=cutoff) | Q(reminded_on__lte=cutoff)
+        )
+
+    def next_reminder_on(self) -> date | None:
+        """The first day a reminder can go to an address not answered yet (None: nobody)."""
+        last = (
+            self.not_answered()
+            .annotate(last=Coalesce("reminded_on", "sent_on"))
+            .aggregate(first=models.Min("last"))["first"]
+        )
+        return None if last is None else last + timedelta(days=reminder_after_days())
 
 
 class Invitation(models.Model):
@@ -911,6 +1074,26 @@ class SurveyDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.pk}"
+
+
+class SentDraft(models.Model):
+    """That a draft was sent, so that another device holding it, or its resume code, can say so
+    instead of showing a code that no longer works.
+
+    Only the draft's own id and its code's hash: no invitation, no response, no date or order
+    (the primary key is the draft's random UUID). Deleted when the round closes.
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sent_drafts")
+    resume_code_hash = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("sent answers")
+        verbose_name_plural = _("sent answers")
+
+    def __str__(self) -> str:
+        return f"sent draft {self.pk}"
 
 
 class CampaignSummary(models.Model):

@@ -14,10 +14,13 @@ from .models import Campaign, CampaignSummary
 from .results import store_summary
 
 
-def close_round(campaign: Campaign) -> None:
-    """Close a round: the final results, its summary for later comparisons, no addresses."""
+def close_round(campaign: Campaign, *, by=None) -> None:
+    """Close a round: the final results, its summary for later comparisons, no addresses.
+
+    ``by``: the person who closed it (in the round's history), None when its date passed.
+    """
     with transaction.atomic():
-        campaign.mark_closed()
+        campaign.mark_closed(by=by)
         store_summary(campaign)
 
 

@@ -26,6 +26,7 @@ from .models import (
     OpenQuestion,
     Response,
     Role,
+    SentDraft,
     SurveyDraft,
     Tenure,
     hash_token,
@@ -270,6 +271,10 @@ def submit_draft(*, draft_id: str, plan: SurveyPlan) -> Response | None:
         OpenAnswer(response_id=response.pk, question_id=q.pk, text=texts[q.code].strip())
         for q in plan.open_questions
         if texts.get(q.code, "").strip()
+    )
+    # Another device that still holds this draft, or its resume code, can then say "sent".
+    SentDraft.objects.create(
+        id=draft.pk, campaign_id=campaign.pk, resume_code_hash=draft.resume_code_hash
     )
     draft.delete()
     return response

@@ -21,12 +21,14 @@ survey_patterns = [
     # Employee questionnaire (public; the token URLs redirect at once to token-free URLs).
     path("s/<str:token>/", survey.survey_entry, name="survey_entry"),
     path("i/<str:token>/", survey.invitation_entry, name="invitation_entry"),
+    path("code/", survey.code_entry, name="code_entry"),
     path("survey/", survey.survey_intro, name="survey_intro"),
     path("survey/step/<int:number>/", survey.survey_step, name="survey_step"),
     path("survey/paused/", survey.survey_paused, name="survey_paused"),
     path("survey/review/", survey.survey_review, name="survey_review"),
     path("survey/done/", survey.survey_done, name="survey_done"),
     path("survey/resume/", survey.survey_resume, name="survey_resume"),
+    path("survey/again/", survey.survey_again, name="survey_again"),
     path("privacy/", survey.privacy, name="privacy"),
 ]
 
@@ -34,6 +36,7 @@ survey_patterns = [
 workspace_patterns = [
     path("", workspace.home, name="home"),
     path("consultants/", accounts.consultants, name="consultants"),
+    path("consultants/existing/", accounts.consultant_promote, name="consultant_promote"),
     path("organisations/new/", workspace.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", workspace.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", workspace.organisation_edit, name="organisation_edit"),
@@ -58,6 +61,16 @@ workspace_patterns = [
         "rounds/<int:pk>/invitations/remind/",
         workspace.invitation_remind,
         name="invitation_remind",
+    ),
+    path(
+        "rounds/<int:pk>/invitations/add-valid/",
+        workspace.invitation_add_valid,
+        name="invitation_add_valid",
+    ),
+    path(
+        "rounds/<int:pk>/invitations/to-fix.csv",
+        workspace.invitation_problems,
+        name="invitation_problems",
     ),
     path(
         "rounds/<int:pk>/invitations/clear/",

@@ -136,6 +136,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+AUTHENTICATION_BACKENDS = ["assessments.accounts.UsernameOrEmailBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -265,6 +267,8 @@ CONTENT_SECURITY_POLICY = {
 ANONYMITY_DEFAULT_THRESHOLD = 5
 ANONYMITY_MIN_THRESHOLD = 3
 SURVEY_DRAFT_DAYS = 60
+# Days between an invitation (or the last reminder) and the next reminder to the same address.
+REMINDER_AFTER_DAYS = envint("REMINDER_AFTER_DAYS", 3)
 
 LOGGING = {
     "version": 1,

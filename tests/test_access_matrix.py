@@ -73,6 +73,7 @@ ROWS: dict[str, Row | str] = {
     "set_language": PUBLIC,
     "assessments:survey_entry": PUBLIC,
     "assessments:invitation_entry": PUBLIC,
+    "assessments:code_entry": PUBLIC,  # tests/test_short_code.py, tests/test_ratelimits.py
     "assessments:privacy": PUBLIC,
     # The questionnaire pages after the token exchange: public, scoped by the session only
     # (tests/test_survey_flow.py).
@@ -82,6 +83,7 @@ ROWS: dict[str, Row | str] = {
     "assessments:survey_review": PUBLIC,
     "assessments:survey_done": PUBLIC,
     "assessments:survey_resume": PUBLIC,
+    "assessments:survey_again": PUBLIC,  # tests/test_survey_devices.py
     # Workspace
     "assessments:home": everyone(),
     "assessments:consultants": Row(
@@ -93,6 +95,18 @@ ROWS: dict[str, Row | str] = {
             "consultant_b": 403,
             "staff": 200,
         }
+    ),
+    # An empty form comes back to staff with its message; nobody else may make consultants.
+    "assessments:consultant_promote": Row(
+        {
+            "anonymous": LOGIN,
+            "hr_a": 403,
+            "hr_b": 403,
+            "consultant_a": 403,
+            "consultant_b": 403,
+            "staff": 200,
+        },
+        method="post",
     ),
     "assessments:organisation_create": Row(
         {
@@ -114,7 +128,8 @@ ROWS: dict[str, Row | str] = {
     "assessments:campaign_detail": members_of_a("open_a"),
     "assessments:campaign_edit": members_of_a("draft_a"),
     "assessments:campaign_open": members_of_a("draft_a", 302, "post"),
-    "assessments:campaign_close": members_of_a("open_a", 302, "post"),
+    # GET is the confirmation page; the POST that closes is in test_round_workflow.py.
+    "assessments:campaign_close": members_of_a("open_a"),
     "assessments:campaign_copy": members_of_a("open_a", 302, "post"),
     "assessments:campaign_progress": members_of_a("open_a"),
     "assessments:campaign_results": members_of_a("open_a"),
@@ -126,6 +141,9 @@ ROWS: dict[str, Row | str] = {
     "assessments:invitation_send": members_of_a("open_a", 302, "post"),
     "assessments:invitation_remind": members_of_a("open_a", 302, "post"),
     "assessments:invitation_clear": members_of_a("open_a", 302, "post"),
+    # Without a checked list in the session both send members back to the invitations page.
+    "assessments:invitation_add_valid": members_of_a("open_a", 302, "post"),
+    "assessments:invitation_problems": members_of_a("open_a", 302),
     # Exports (downloads themselves: tests/test_exports.py). The world's round has fewer than
     # k responses, so members get the friendly 409 page; HR may not have the response file.
     "assessments:export_aggregate": members_of_a("open_a", 409, kwargs={"fmt": "csv"}),

@@ -26,6 +26,7 @@ FORMS = [
     ("assessments:team_edit", "team_a", "alice"),
     ("assessments:campaign_create", "org_a", "alice"),
     ("assessments:campaign_edit", "draft_a", "alice"),
+    ("assessments:campaign_edit", "open_a", "alice"),  # closing date and headcount only
     ("assessments:invitations", "open_a", "alice"),
     ("login", None, None),
     ("password_reset", None, None),
@@ -116,6 +117,7 @@ ACTIONS = [
     ("assessments:invitation_send", "open_a"),
     ("assessments:invitation_remind", "open_a"),
     ("assessments:invitation_clear", "open_a"),
+    ("assessments:invitation_add_valid", "open_a"),
     ("logout", None),
 ]
 

@@ -13,6 +13,7 @@ from django.test import Client, RequestFactory
 
 from assessments.models import Campaign, Invitation, hash_token
 from assessments.ratelimits import client_ip
+from assessments.services import close_round
 
 from .factories import make_campaign, make_organisation, make_questionnaire
 
@@ -135,6 +136,32 @@ def test_wrong_resume_codes_share_the_budget_with_links(shared_cache, clock, ope
     assert mallory.post("/survey/resume/", {"code": "ABCD-EFGH-JKMN-PQRS"}).status_code == 429
     assert mallory.get("/survey/resume/").status_code == 429
     assert from_address("198.51.100.7").get("/survey/resume/").status_code == 200
+
+
+def test_wrong_round_codes_share_the_budget_with_links(shared_cache, clock, open_round):
+    campaign, _ = open_round
+    mallory = from_address("203.0.113.66")
+    for _ in range(5):
+        assert mallory.get(f"/s/{secrets.token_urlsafe(32)}/").status_code == 404
+    for _ in range(5):
+        guess = "".join(secrets.choice("23456789ABCDEFGHJKMNPQRSTUVWXYZ") for _ in range(8))
+        assert mallory.post("/code/", {"code": guess}).status_code == 400
+    # Blocked: not even the right code gets through, and the form itself is refused.
+    assert mallory.post("/code/", {"code": campaign.short_code()}).status_code == 429
+    assert mallory.get("/code/").status_code == 429
+    emma = from_address("198.51.100.7")
+    assert emma.get("/code/").status_code == 200
+    assert emma.post("/code/", {"code": campaign.short_code()}).status_code == 302
+
+
+def test_a_closed_rounds_code_is_a_miss_like_a_closed_rounds_link(shared_cache, clock, open_round):
+    campaign, _ = open_round
+    close_round(campaign)
+    mallory = from_address("203.0.113.66")
+    statuses = [
+        mallory.post("/code/", {"code": campaign.short_code()}).status_code for _ in range(11)
+    ]
+    assert statuses == [400] * 10 + [429]
 
 
 def test_an_unknown_a_used_and_an_expired_token_get_the_same_page(shared_cache, clock, open_round):

@@ -149,14 +149,16 @@ def test_team_edits_after_opening_apply_to_the_next_round_only(client):
     assert "changes here apply to the next round" in response.content.decode()
 
 
-def test_an_open_round_can_no_longer_be_edited(client):
+def test_an_open_round_keeps_its_name_and_settings_when_edited(client):
+    # Only the closing date and the headcount of an open round change (test_round_workflow).
     world = make_world()
     client.force_login(world.users["hr_a"])
     url = reverse("assessments:campaign_edit", args=[world.open_a.pk])
-    response = client.post(url, {"name": "Nieuw"})
-    assert response.status_code == 302
+    response = client.post(url, {"name": "Nieuw", "threshold": 3})
+    assert response.status_code == 200  # the closing date is missing
     world.open_a.refresh_from_db()
     assert world.open_a.name != "Nieuw"
+    assert world.open_a.threshold == 5
 
 
 def test_rounds_past_their_closing_date_close_and_lose_their_addresses(client):
@@ -272,7 +274,8 @@ def test_with_a_production_backend_requests_only_queue_and_the_command_delivers(
 def test_reminders_go_only_to_unused_invitations(client):
     world = make_world()
     _invite(world.open_a, ["a@example.nl", "b@example.nl", "c@example.nl"])
-    world.open_a.invitations.update(sent_on=timezone.localdate())
+    # Reminders wait REMINDER_AFTER_DAYS (3) after the invitation (test_round_workflow.py).
+    world.open_a.invitations.update(sent_on=timezone.localdate() - dt.timedelta(days=3))
     world.open_a.invitations.filter(email="b@example.nl").update(is_used=True)
     client.force_login(world.users["hr_a"])
     client.post(reverse("assessments:invitation_remind", args=[world.open_a.pk]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -158,8 +159,9 @@ def test_consultant_to_reminders_without_revealing_who_answered():
             assert not [a for a in good if a in body], page
             assert not [t for t in tokens.values() if t.lower() in body], page
 
-    # Reminders go to exactly the other 21.
+    # Reminders go to exactly the other 21, once the invitations are three days old.
     mail.outbox.clear()
+    campaign.invitations.update(sent_on=timezone.localdate() - dt.timedelta(days=3))
     hr.post(reverse("assessments:invitation_remind", args=[campaign.pk]))
     assert sorted(m.to[0] for m in mail.outbox) == sorted(good[6:])
     for message in mail.outbox:

@@ -39,7 +39,7 @@ def fill_plain_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0008_response_sequence_interim"),
+        ("assessments", "0009_workflow"),
     ]
 
     operations = [

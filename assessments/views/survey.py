@@ -8,17 +8,26 @@ beyond that first request.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ..models import DEFAULT_RETENTION_MONTHS, Campaign, Invitation, SurveyDraft, hash_token
+from ..models import (
+    DEFAULT_RETENTION_MONTHS,
+    Campaign,
+    Invitation,
+    SentDraft,
+    SurveyDraft,
+    hash_token,
+    normalize_short_code,
+)
 from ..presentation import minutes_to_complete, scale_labels
 from ..ratelimits import limit_misses, record_miss
 from ..survey import (
@@ -38,6 +47,54 @@ from ..survey import (
 from .errors import carried_fields, session_expired
 
 SESSION_KEY = "survey"
+# "This round was sent from this browser": the round ids only, signed so that it cannot be
+# forged, kept in the browser rather than on the server, and never linked to the response.
+SENT_COOKIE = "leercultuur_sent"
+SENT_COOKIE_SALT = "assessments.survey.sent"
+
+
+def _sent_here(request: HttpRequest) -> set[int]:
+    try:
+        value = request.get_signed_cookie(SENT_COOKIE, default="", salt=SENT_COOKIE_SALT)
+    except signing.BadSignature:
+        return set()
+    return {int(part) for part in value.split(",") if part.isdigit()}
+
+
+def _write_sent(response: HttpResponse, ids: set[int]) -> None:
+    # Only open rounds are worth remembering; the cookie lasts until the last of them closes.
+    today = timezone.localdate()
+    rounds = list(Campaign.objects.open().filter(pk__in=ids).values_list("pk", "closes_on"))
+    if not rounds:
+        response.delete_cookie(SENT_COOKIE, samesite="Lax")
+        return
+    days = max((closes_on - today).days for _, closes_on in rounds) + 1
+    response.set_signed_cookie(
+        SENT_COOKIE,
+        ",".join(str(pk) for pk, _ in sorted(rounds)),
+        salt=SENT_COOKIE_SALT,
+        max_age=max(days, 1) * 86400,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+
+
+def _sent(request: HttpRequest, response: HttpResponse, campaign: Campaign) -> HttpResponse:
+    _write_sent(response, _sent_here(request) | {campaign.pk})
+    return response
+
+
+def _already_sent(request: HttpRequest, campaign: Campaign, *, link: bool) -> HttpResponse:
+    """The thank-you page again, for a browser that sent this round before."""
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {
+        "campaign": campaign.pk,
+        "done": True,
+        "returning": True,
+        "link": link,
+    }
+    return redirect("assessments:survey_done")
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
@@ -49,6 +106,9 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
 def _begin_session(
     request: HttpRequest, campaign: Campaign, invitation: Invitation | None
 ) -> HttpResponse:
+    if invitation is None and campaign.pk in _sent_here(request):
+        # Sent from this browser already; the page offers a fresh start for someone else.
+        return _already_sent(request, campaign, link=True)
     state = request.session.get(SESSION_KEY) or {}
     same_round = state.get("campaign") == campaign.pk and not state.get("done")
     same_invitation = state.get("invitation") == (invitation.pk if invitation else None)
@@ -87,15 +147,56 @@ def survey_entry(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@require_http_methods(["GET", "POST"])
+@limit_misses()
+def code_entry(request: HttpRequest) -> HttpResponse:
+    """The short address on the poster: type the round's code instead of its long link."""
+    error = None
+    code = ""
+    if request.method == "POST":
+        code = request.POST.get("code", "")[:40]
+        if not normalize_short_code(code):
+            # Not a guess at any code, so not counted as a miss.
+            error = _(
+                "A code has 8 letters and digits, like ABCD-EFGH. Check the code on the poster."
+            )
+        else:
+            campaign = Campaign.objects.by_short_code(code)
+            if campaign is not None and campaign.is_accepting_responses():
+                return _begin_session(request, campaign, None)
+            record_miss(request)
+            # One message for unknown, closed and not yet open: it must not tell a guesser
+            # which codes exist.
+            error = _(
+                "We could not find an open questionnaire with this code. Check the code on "
+                "the poster; the round may also have closed."
+            )
+    return render(
+        request,
+        "assessments/survey/code.html",
+        {"error": error, "code": code},
+        status=400 if error else 200,
+    )
+
+
+@never_cache
 @require_GET
 @limit_misses()
 def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
     invitation = (
         Invitation.objects.select_related("campaign", "draft")
-        .filter(token_hash=hash_token(token), is_used=False)
+        .filter(token_hash=hash_token(token))
         .first()
     )
-    if invitation is None or not invitation.campaign.is_accepting_responses():
+    if (
+        invitation is not None
+        and invitation.is_used
+        and invitation.campaign.is_accepting_responses()
+        and invitation.campaign_id in _sent_here(request)
+    ):
+        # Only the browser that sent this round learns that the used link is its own.
+        return _already_sent(request, invitation.campaign, link=False)
+    if invitation is None or invitation.is_used or not invitation.campaign.is_accepting_responses():
         record_miss(request)
         return _unavailable(request)
     return _begin_session(request, invitation.campaign, invitation)
@@ -118,6 +219,15 @@ class _Context:
             self.draft = SurveyDraft.objects.filter(
                 pk=self.state["draft"], campaign=self.campaign
             ).first()
+
+    def sent_elsewhere(self) -> bool:
+        """This session's draft is gone because it was sent (from another device)."""
+        return (
+            self.campaign is not None
+            and self.draft is None
+            and bool(self.state.get("draft"))
+            and SentDraft.objects.filter(pk=self.state["draft"], campaign=self.campaign).exists()
+        )
 
     @property
     def available(self) -> bool:
@@ -145,6 +255,16 @@ def _guard(
     ctx: _Context, *, need_draft: bool = True, step: int | None = None
 ) -> HttpResponse | None:
     if ctx.state.get("done") and ctx.campaign is not None:
+        return redirect("assessments:survey_done")
+    if ctx.draft is None and ctx.sent_elsewhere():
+        # The resume code this device shows no longer works: say why, and forget it.
+        ctx.state = {
+            "campaign": ctx.campaign.pk,
+            "done": True,
+            "sent_elsewhere": True,
+            "link": ctx.state.get("invitation") is None,
+        }
+        ctx.save_state()
         return redirect("assessments:survey_done")
     if ctx.request.method == "POST" and ctx.campaign is None:
         # A page sent after the session expired or the cookies were cleared: the answers are
@@ -416,9 +536,13 @@ def survey_review(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and ctx.available and ctx.state.get("draft") and not ctx.draft:
         # The draft is gone because this very submission was stored a moment ago by a
         # concurrent request (double click) whose session update we have not seen yet.
-        ctx.state = {"campaign": ctx.campaign.pk, "done": True}
+        ctx.state = {
+            "campaign": ctx.campaign.pk,
+            "done": True,
+            "link": ctx.state.get("invitation") is None,
+        }
         ctx.save_state()
-        return redirect("assessments:survey_done")
+        return _sent(request, redirect("assessments:survey_done"), ctx.campaign)
     if (blocked := _guard(ctx)) is not None:
         return blocked
     plan = SurveyPlan.for_campaign(ctx.campaign)
@@ -430,9 +554,13 @@ def survey_review(request: HttpRequest) -> HttpResponse:
             if exc.reason == "incomplete":
                 return redirect("assessments:survey_step", number=exc.step)
             return _unavailable(request)
-        ctx.state = {"campaign": ctx.campaign.pk, "done": True}
+        ctx.state = {
+            "campaign": ctx.campaign.pk,
+            "done": True,
+            "link": ctx.state.get("invitation") is None,
+        }
         ctx.save_state()
-        return redirect("assessments:survey_done")
+        return _sent(request, redirect("assessments:survey_done"), ctx.campaign)
     data = ctx.draft.data
     segments = data.get("segments", {})
     labels = {"team": _("Team"), "role": _("Role"), "tenure": _("Years of service")}
@@ -473,8 +601,32 @@ def survey_done(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/survey/done.html",
-        {"campaign": ctx.campaign, "organisation": ctx.campaign.organisation},
+        {
+            "campaign": ctx.campaign,
+            "organisation": ctx.campaign.organisation,
+            "returning": ctx.state.get("returning", False),
+            "sent_elsewhere": ctx.state.get("sent_elsewhere", False),
+            "can_restart": bool(ctx.state.get("link")) and ctx.available,
+        },
     )
+
+
+@never_cache
+@require_POST
+def survey_again(request: HttpRequest) -> HttpResponse:
+    """Someone else fills in on this (shared) device: an empty questionnaire of the same round.
+
+    Only after the round link (or its code): a personal invitation is for one person. Anyone
+    with the round link could start afresh in another browser anyway.
+    """
+    ctx = _Context(request)
+    if not (ctx.state.get("done") and ctx.state.get("link") and ctx.available):
+        return _unavailable(request)
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {"campaign": ctx.campaign.pk, "invitation": None}
+    response = redirect("assessments:survey_intro")
+    _write_sent(response, _sent_here(request) - {ctx.campaign.pk})
+    return response
 
 
 def _apply_carried_answers(
@@ -530,6 +682,14 @@ def survey_resume(request: HttpRequest) -> HttpResponse:
             if number is None:
                 return redirect("assessments:survey_review")
             return redirect("assessments:survey_step", number=number)
+        if normalized and draft is None:
+            sent = SentDraft.objects.filter(resume_code_hash=hash_resume_code(normalized)).exists()
+            if sent:
+                return render(
+                    request,
+                    "assessments/survey/resume.html",
+                    {"sent": True, "code": code, "carried": []},
+                )
         record_miss(request)
         error = _(
             "We could not find answers for this code. Check the code (16 letters and digits) "

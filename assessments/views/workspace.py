@@ -12,10 +12,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -23,8 +25,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import access, addresses, mailing, services
 from ..accounts import add_hr_manager
-from ..forms import CampaignForm, InvitationUploadForm, OrganisationForm, PersonForm, TeamForm
-from ..models import Campaign, Invitation, Membership, Organisation, Questionnaire
+from ..forms import (
+    CampaignForm,
+    InvitationUploadForm,
+    OpenRoundForm,
+    OrganisationForm,
+    PersonForm,
+    TeamForm,
+)
+from ..models import (
+    Campaign,
+    CampaignEvent,
+    Invitation,
+    Membership,
+    Organisation,
+    Questionnaire,
+    reminder_after_days,
+)
 from ..qr import qr_png, qr_svg
 from ..selectors import response_progress
 
@@ -269,13 +286,22 @@ def campaign_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _close_if_due(campaign: Campaign) -> None:
+    # A cheap catch-up for installations without cron, as on the workspace page.
+    if campaign.status == Campaign.Status.OPEN and campaign.closes_on < timezone.localdate():
+        services.close_round(campaign)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, pk)
+    _close_if_due(campaign)
+    if campaign.status == Campaign.Status.OPEN:
+        return _edit_open_round(request, campaign)
     if campaign.status != Campaign.Status.DRAFT:
         messages.warning(
-            request, _("This round is no longer a draft, so its settings cannot be changed.")
+            request, _("This round is closed, so its settings can no longer be changed.")
         )
         return redirect(campaign)
     form = CampaignForm(_post(request), instance=campaign)
@@ -295,12 +321,56 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _edit_open_round(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    # The form writes into the instance while validating: remember what was stored.
+    closes_on, expected = campaign.closes_on, campaign.expected_respondents
+    form = OpenRoundForm(_post(request), instance=campaign, teams=campaign.teams.all())
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            if campaign.closes_on != closes_on:
+                campaign.log(
+                    CampaignEvent.Kind.CLOSING_DATE,
+                    by=request.user,
+                    old=closes_on.isoformat(),
+                    new=campaign.closes_on.isoformat(),
+                )
+            if campaign.expected_respondents != expected:
+                campaign.log(
+                    CampaignEvent.Kind.HEADCOUNT,
+                    by=request.user,
+                    old=expected,
+                    new=campaign.expected_respondents,
+                )
+            changed = form.changed_team_sizes()
+            for team, size in changed:
+                team.size = size
+                team.save(update_fields=["size"])
+            if changed:
+                campaign.log(
+                    CampaignEvent.Kind.TEAM_SIZES,
+                    by=request.user,
+                    new=", ".join(f"{team.name}: {size or '–'}" for team, size in changed),
+                )
+        messages.success(request, _("The round was saved."))
+        return redirect(campaign)
+    return render(
+        request,
+        "assessments/workspace/campaign_open_form.html",
+        {
+            "form": form,
+            "title": _("Change the open round"),
+            "organisation": campaign.organisation,
+            "campaign": campaign,
+        },
+    )
+
+
 @login_required
 @require_GET
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request.user, pk)
-    if campaign.status == Campaign.Status.OPEN and campaign.closes_on < timezone.localdate():
-        services.close_round(campaign)
+    _close_if_due(campaign)
     return render(
         request,
         "assessments/workspace/campaign_detail.html",
@@ -311,6 +381,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "frozen_teams": campaign.teams.all(),
             "current_teams": campaign.organisation.teams.all(),
             "today": timezone.localdate(),
+            "history": campaign.events.select_related("actor"),
         },
     )
 
@@ -342,7 +413,7 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
             _("The closing date of this round has passed. Change the closing date first."),
         )
     else:
-        campaign.open()
+        campaign.open(by=request.user)
         messages.success(
             request,
             _("The round is open. Share the link or send personal invitations."),
@@ -351,18 +422,31 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Closing cannot be undone, so GET explains what happens and only the POST closes."""
     campaign = access.get_campaign_for_user(request.user, pk)
-    if campaign.status == Campaign.Status.OPEN:
-        services.close_round(campaign)
+    _close_if_due(campaign)
+    if campaign.status != Campaign.Status.OPEN:
+        messages.warning(request, _("Only an open round can be closed."))
+        return redirect(campaign)
+    if request.method == "POST":
+        services.close_round(campaign, by=request.user)
         messages.success(
             request,
             _("The round is closed. The e-mail addresses of this round have been deleted."),
         )
-    else:
-        messages.warning(request, _("Only an open round can be closed."))
-    return redirect(campaign)
+        return redirect(campaign)
+    return render(
+        request,
+        "assessments/workspace/campaign_close.html",
+        {
+            "campaign": campaign,
+            "organisation": campaign.organisation,
+            "addresses": campaign.invitations.exclude(email="").count(),
+            "days_left": (campaign.closes_on - timezone.localdate()).days,
+        },
+    )
 
 
 @login_required
@@ -404,6 +488,12 @@ def campaign_copy(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Sharing the round link --------------------------------------------------------------
 
 
+def _code_address() -> str:
+    # Printed for people to type: browsers add https:// themselves.
+    url = f"{settings.SITE_URL}{reverse('assessments:code_entry')}"
+    return url.removeprefix("https://")
+
+
 @login_required
 @require_GET
 def campaign_share(request: HttpRequest, pk: int) -> HttpResponse:
@@ -415,6 +505,8 @@ def campaign_share(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "organisation": campaign.organisation,
             "survey_url": campaign.survey_url(),
+            "short_code": campaign.short_code_display(),
+            "code_address": _code_address(),
             "languages": settings.LANGUAGES,
         },
     )
@@ -468,7 +560,8 @@ def campaign_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "campaign": campaign,
                 "organisation": campaign.organisation,
-                "survey_url": campaign.survey_url(),
+                "short_code": campaign.short_code_display(),
+                "code_address": _code_address(),
                 "sheet_language": language,
                 "minutes": campaign.questionnaire.minutes_to_complete(),
             },
@@ -490,7 +583,38 @@ def _invitation_counts(campaign: Campaign) -> dict:
         sent=Count("pk", filter=Q(sent_on__isnull=False)),
         reminded=Count("pk", filter=Q(reminded_on__isnull=False)),
         failed=Count("pk", filter=Q(sent_on__isnull=True, send_failures__gte=mailing.MAX_FAILURES)),
+        last_sent=Max("sent_on"),
+        last_reminded=Max("reminded_on"),
     )
+
+
+# A list with bad lines waits in the session until its valid addresses are added (or the next
+# list replaces it): a file input cannot be filled in again, so nobody has to upload it twice.
+CHECK_KEY = "invitation_check"
+
+
+def _keep_check(request: HttpRequest, campaign: Campaign, result, source: str) -> None:
+    request.session[CHECK_KEY] = {
+        "campaign": campaign.pk,
+        "source": source[:200],
+        "addresses": result.addresses,
+        "errors": [[e.line, e.value, e.reason] for e in result.errors],
+        "duplicates": len(result.duplicates),
+    }
+
+
+def _check_for(request: HttpRequest, campaign: Campaign) -> dict | None:
+    check = request.session.get(CHECK_KEY)
+    if isinstance(check, dict) and check.get("campaign") == campaign.pk:
+        return check
+    return None
+
+
+def _check_gone(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    messages.warning(
+        request, _("The checked list is no longer available. Add the list again, please.")
+    )
+    return redirect("assessments:invitations", campaign.pk)
 
 
 @login_required
@@ -502,7 +626,6 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
     form = InvitationUploadForm(_post(request), _files(request))
     if request.method == "POST" and not closed and form.is_valid():
         result = form.result
-        # With bad lines nothing is stored; the page lists them and keeps the pasted text.
         if result.ok:
             added, known = _store_addresses(campaign, result)
             if added is None:
@@ -512,8 +635,18 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"max": addresses.MAX_ROWS},
                 )
             else:
+                request.session.pop(CHECK_KEY, None)
                 _report_import(request, added, known, result)
                 return redirect("assessments:invitations", campaign.pk)
+        else:
+            # Nothing is stored yet: the page lists the bad lines, keeps the pasted text and
+            # offers to add the valid addresses in one click.
+            upload = form.cleaned_data.get("file")
+            _keep_check(request, campaign, result, upload.name if upload else "")
+    invitations = campaign.invitations
+    is_open = campaign.status == Campaign.Status.OPEN
+    due = invitations.due_for_reminder().count() if is_open else 0
+    candidates = invitations.not_answered().count()
     return render(
         request,
         "assessments/workspace/invitations.html",
@@ -522,12 +655,71 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
             "organisation": campaign.organisation,
             "form": form,
             "result": form.result if form.is_bound else None,
+            "check": None if closed else _check_for(request, campaign),
             "counts": _invitation_counts(campaign),
             "closed": closed,
-            "reminder_candidates": campaign.invitations.not_answered().count(),
+            "reminder_candidates": candidates,
+            "reminders_due": due,
+            "next_reminder_on": invitations.next_reminder_on() if candidates and not due else None,
+            "reminder_after_days": reminder_after_days(),
             "delivers_in_request": mailing.delivers_in_request(),
         },
     )
+
+
+@login_required
+@require_POST
+def invitation_add_valid(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add the valid addresses of the checked list that had bad lines."""
+    campaign = access.get_campaign_for_user(request.user, pk)
+    check = _check_for(request, campaign)
+    if campaign.status == Campaign.Status.CLOSED:
+        messages.error(request, _("This round is closed; its addresses have been deleted."))
+        return redirect("assessments:invitations", campaign.pk)
+    if check is None or not check.get("addresses"):
+        return _check_gone(request, campaign)
+    result = addresses.AddressList(addresses=[str(a) for a in check["addresses"]])
+    added, known = _store_addresses(campaign, result)
+    if added is None:
+        messages.error(
+            request,
+            _("A round can have at most %(max)d addresses. Nothing was added.")
+            % {"max": addresses.MAX_ROWS},
+        )
+        return redirect("assessments:invitations", campaign.pk)
+    request.session.pop(CHECK_KEY, None)
+    _report_import(request, added, known, result)
+    skipped = len(check.get("errors", []))
+    messages.info(
+        request,
+        ngettext(
+            "%(n)d line with a problem was left out.",
+            "%(n)d lines with a problem were left out.",
+            skipped,
+        )
+        % {"n": skipped},
+    )
+    return redirect("assessments:invitations", campaign.pk)
+
+
+@login_required
+@require_GET
+@never_cache
+def invitation_problems(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lines with problems of the checked list, as a CSV file to fix and add again."""
+    campaign = access.get_campaign_for_user(request.user, pk)
+    check = _check_for(request, campaign)
+    if check is None or not check.get("errors"):
+        return _check_gone(request, campaign)
+    response = HttpResponse(
+        addresses.problems_csv(tuple(row) for row in check["errors"]),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="leercultuur-addresses-to-fix-{campaign.pk}.csv"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _store_addresses(campaign: Campaign, result: addresses.AddressList):
@@ -599,6 +791,15 @@ def invitation_remind(request: HttpRequest, pk: int) -> HttpResponse:
     mailing.after_queueing(campaign)
     if queued:
         messages.success(request, _queued_message(queued, reminder=True))
+    elif (next_on := campaign.invitations.next_reminder_on()) is not None:
+        messages.info(
+            request,
+            _(
+                "No reminder was sent: the last e-mail went out less than %(days)d days ago. "
+                "You can send a reminder from %(date)s."
+            )
+            % {"days": reminder_after_days(), "date": date_format(next_on, "j F Y")},
+        )
     else:
         messages.info(request, _("Everyone who was invited has already answered."))
     return redirect("assessments:invitations", campaign.pk)

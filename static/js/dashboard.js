@@ -31,6 +31,13 @@
       return;
     }
     var figure = figures[id];
+    // The previous round is the comparison people look for first: its line starts switched
+    // on; the other overlays (benchmark, roles) stay one click away.
+    figure.data.forEach(function (trace) {
+      if (trace.meta === "previous") {
+        trace.visible = true;
+      }
+    });
     var layout = figure.layout;
     if (figure.narrow && chart.clientWidth < 576) {
       layout = JSON.parse(JSON.stringify(layout));

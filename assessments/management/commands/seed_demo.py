@@ -19,9 +19,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessments import services
+from assessments.access import consultant_group
 from assessments.models import (
     Answer,
     Campaign,
@@ -121,11 +124,11 @@ class Command(BaseCommand):
             self._accounts(organisation)
             closed = self._closed_round(organisation, questionnaire)
             opened = self._open_round(organisation, questionnaire)
-            if hash_token(opened.link_token()) != opened.link_token_hash:
+            if hash_token(opened.link_token()) != opened.link_token_hash or not opened.code_hash:
                 # SECRET_KEY changed since the link was made, so the old link no longer works.
                 opened.set_link_token()
-                opened.save(update_fields=["link_salt", "link_token_hash"])
-        self._report(organisation, [closed, opened], opened.survey_url())
+                opened.save(update_fields=["link_salt", "link_token_hash", "code_hash"])
+        self._report(organisation, [closed, opened], opened)
 
     def _questionnaire(self) -> Questionnaire:
         if not Questionnaire.objects.filter(code=QUESTIONNAIRE_CODE, version=1).exists():
@@ -167,6 +170,9 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 user=user, organisation=organisation, defaults={"role": role}
             )
+            if role == Membership.Role.CONSULTANT:
+                # Only consultants create client organisations (DESIGN.md §2).
+                user.groups.add(consultant_group())
 
     def _closed_round(self, organisation: Organisation, questionnaire: Questionnaire) -> Campaign:
         campaign, _ = Campaign.objects.get_or_create(
@@ -218,36 +224,54 @@ class Command(BaseCommand):
             campaign.open()
         return campaign
 
-    def _report(self, organisation: Organisation, rounds: list[Campaign], url: str) -> None:
+    def _report(self, organisation: Organisation, rounds: list[Campaign], opened: Campaign) -> None:
         try:
             login = f"{settings.SITE_URL}{reverse('login')}"
         except NoReverseMatch:
             login = f"{settings.SITE_URL}/"
+        # In the installation's language (Dutch unless LANGUAGE_CODE says otherwise), like the
+        # app that the person running this is about to open.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.stdout.write(self._report_text(organisation, rounds, opened, login))
+
+    def _report_text(
+        self, organisation: Organisation, rounds: list[Campaign], opened: Campaign, login: str
+    ) -> str:
         width = max(len(r.name) for r in rounds)
         lines = [
             "",
-            f"Demo data ready: {organisation.name}",
+            _("Demo data ready: %(name)s") % {"name": organisation.name},
             "",
-            f"  Accounts (log in at {login})",
+            "  " + _("Accounts (log in at %(url)s)") % {"url": login},
         ]
-        # Plain English like the rest of this output, whatever the active language.
-        labels = {Membership.Role.CONSULTANT: "Consultant", Membership.Role.HR: "HR manager"}
-        for username, password, role, *_ in ACCOUNTS:
+        labels = {
+            Membership.Role.CONSULTANT: _("Consultant"),
+            Membership.Role.HR: _("HR manager"),
+        }
+        for username, password, role, *_rest in ACCOUNTS:
             lines.append(f"    {labels[role]:<12} {username} / {password}")
-        lines += ["", "  Rounds"]
+        lines += ["", "  " + _("Rounds")]
         for campaign in rounds:
+            responses = campaign.responses.count()
             lines.append(
-                f"    id {campaign.pk:<4} {campaign.name:<{width}}  {campaign.status:<6}  "
-                f"{campaign.responses.count():>3} responses  "
-                f"{campaign.opens_on:%d-%m-%Y} – {campaign.closes_on:%d-%m-%Y}"
+                f"    id {campaign.pk:<4} {campaign.name:<{width}}  "
+                f"{str(campaign.get_status_display()).lower():<8}  "
+                + ngettext("%(n)3d response", "%(n)3d responses", responses) % {"n": responses}
+                + f"  {campaign.opens_on:%d-%m-%Y} – {campaign.closes_on:%d-%m-%Y}"
             )
         lines += [
             "",
-            "  Questionnaire link of the open round:",
-            f"    {url}",
+            "  " + _("Questionnaire link of the open round:"),
+            f"    {opened.survey_url()}",
+            "  "
+            + _("or its code %(code)s at %(url)s")
+            % {
+                "code": opened.short_code_display(),
+                "url": f"{settings.SITE_URL}{reverse('assessments:code_entry')}",
+            },
             "",
         ]
-        self.stdout.write("\n".join(lines))
+        return "\n".join(lines)
 
 
 def simulate_responses(campaign: Campaign, rng: random.Random) -> None:
