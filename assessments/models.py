@@ -1032,3 +1032,33 @@ class ConsultantProfile(models.Model):
             .order_by("user__memberships__pk")
             .first()
         )
+
+
+# --- Rendered reports -------------------------------------------------------------------
+
+
+class StoredReport(models.Model):
+    """A round's PDF report in one language, rendered ahead of the download.
+
+    ``state`` is the report key of the round when it was rendered (reports.report_cache_key:
+    the round's results state, status, settings, names, branding, language); the download
+    serves the PDF only while the round's current key is the same. One row per round and
+    language, replaced by the next render. Nothing records when it was made.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stored_reports")
+    language = models.CharField(max_length=2)
+    state = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("stored report")
+        verbose_name_plural = _("stored reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "language"], name="stored_report_one_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"report of {self.campaign_id} ({self.language})"

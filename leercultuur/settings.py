@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "assessments",
 ]
 
@@ -260,6 +262,27 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Background work (assessments/tasks.py) on Django's Tasks API through the django-tasks
+# backport. "database" (django-tasks-db) queues tasks in the database for `manage.py db_worker`
+# (docs/deployment.md); "immediate" runs them inside the request or command that enqueues
+# them, so `make run` needs no worker.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
+if TASKS_BACKEND not in {"database", "immediate"}:
+    raise RuntimeError(f"TASKS_BACKEND must be 'database' or 'immediate', not {TASKS_BACKEND!r}")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASKS_BACKEND == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+        "QUEUES": ["default", "reports"],
+    }
+}
+# Render both languages of a round's PDF report when it closes or its branding changes, so the
+# download is a stored file (assessments/reportstore.py).
+REPORT_PRERENDER = envbool("REPORT_PRERENDER", "1")
 
 # Anonymity and survey defaults (see DESIGN.md §4).
 ANONYMITY_DEFAULT_THRESHOLD = 5
