@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 # Bump when the layout changes, so cached PDFs of the old layout are not served again.
-REPORT_VERSION = "1"
+REPORT_VERSION = "2"
 OPEN_ANSWERS_MAX = 150
 OPEN_ANSWER_MAX_CHARS = 1200
 STATIC_FILES = ("css/report.css", "css/report-fonts.css")
