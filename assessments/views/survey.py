@@ -59,7 +59,10 @@ def _begin_session(
             # The same personal link opened on a second device continues the same answers.
             state["draft"] = str(draft.pk)
             state["code"] = new_code_for(draft)
-        request.session.cycle_key()
+        if request.session.session_key is not None:
+            # Against session fixation. A first visit has no session yet (the lookup above
+            # found none), so there is nothing to replace: its session is created once, below.
+            request.session.cycle_key()
         request.session[SESSION_KEY] = state
     response = redirect("assessments:survey_intro")
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
