@@ -133,7 +133,8 @@ else:
         }
     }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, read with plain SQL (assessments/sessions.py).
+SESSION_ENGINE = "assessments.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -67,6 +67,25 @@ def renders(monkeypatch):
     return made
 
 
+@pytest.fixture
+def worker(monkeypatch):
+    """Runs django-tasks-db's worker until the queue is empty, in the test's transaction.
+
+    The worker closes "obsolete" connections between tasks, and a connection inside a test's
+    transaction looks obsolete to it; the test's connection must stay open.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run(**options):
+        call_command(
+            "db_worker", batch=True, no_startup_delay=True, verbosity=0, reload=False, **options
+        )
+
+    return run
+
+
 def _download(client, campaign, language="nl"):
     response = client.get(
         reverse("assessments:campaign_report", args=[campaign.pk]), {"lang": language}
@@ -193,7 +212,9 @@ def test_a_round_below_the_threshold_stores_nothing(settings, bakery):
 # --- The database queue and its worker --------------------------------------------------------
 
 
-def test_sending_invitations_queues_a_task_that_the_worker_delivers(database_queue, bakery_round):
+def test_sending_invitations_queues_a_task_that_the_worker_delivers(
+    database_queue, worker, bakery_round
+):
     Invitation.objects.create(campaign=bakery_round, email="ans@example.nl")
     assert not mailing.delivers_in_request()
 
@@ -204,14 +225,14 @@ def test_sending_invitations_queues_a_task_that_the_worker_delivers(database_que
     # Only the round's id goes into the task table: no address, invitation or response.
     assert task.args_kwargs == {"args": [bakery_round.pk], "kwargs": {}}
 
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0, reload=False)
+    worker()
     assert [m.to for m in mail.outbox] == [["ans@example.nl"]]
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL"
 
 
 def test_closing_a_round_queues_its_reports_for_the_worker(
-    settings, database_queue, bakery_round, renders
+    settings, database_queue, worker, bakery_round, renders
 ):
     settings.REPORT_PRERENDER = True
     bakery_round.close()
@@ -220,19 +241,14 @@ def test_closing_a_round_queues_its_reports_for_the_worker(
     assert task.queue_name == "reports"
     assert task.args_kwargs == {"args": [bakery_round.pk], "kwargs": {}}
 
-    call_command(
-        "db_worker",
-        batch=True,
-        queue_name="reports",
-        no_startup_delay=True,
-        verbosity=0,
-        reload=False,
-    )
+    worker(queue_name="reports")
     assert sorted(renders) == ["en", "nl"]
     assert StoredReport.objects.count() == 2
 
 
-def test_periodic_tasks_are_scheduled_once_and_schedule_their_next_run(database_queue, bakery):
+def test_periodic_tasks_are_scheduled_once_and_schedule_their_next_run(
+    database_queue, worker, bakery
+):
     DBTaskResult.objects.all().delete()
     now = timezone.make_aware(dt.datetime(2026, 5, 4, 12, 0))
     assert sorted(tasks.ensure_scheduled(now)) == sorted(tasks.PERIODIC)
@@ -248,7 +264,7 @@ def test_periodic_tasks_are_scheduled_once_and_schedule_their_next_run(database_
         opens_on=dt.date(2020, 1, 1), closes_on=dt.date(2020, 2, 1)
     )
     DBTaskResult.objects.filter(pk=closing.pk).update(run_after=timezone.now())
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0, reload=False)
+    worker()
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.CLOSED
     closing.refresh_from_db()

@@ -26,6 +26,7 @@ from ..survey import (
     UNDISCLOSED,
     SubmissionError,
     SurveyPlan,
+    draft_with_round,
     hash_resume_code,
     new_code_for,
     normalize_resume_code,
@@ -124,10 +125,7 @@ class _Context:
         self.draft: SurveyDraft | None = None
         campaign_id = self.state.get("campaign")
         if campaign_id and self.state.get("draft"):
-            drafts = SurveyDraft.objects.select_related("campaign__organisation")
-            if lock:
-                drafts = drafts.select_for_update(of=("self",))
-            self.draft = _one(drafts.filter(pk=self.state["draft"], campaign_id=campaign_id))
+            self.draft = draft_with_round(self.state["draft"], campaign_id, lock=lock)
             if self.draft is not None:
                 self.campaign = self.draft.campaign
         if campaign_id and self.campaign is None:
