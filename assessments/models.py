@@ -801,20 +801,14 @@ class ResponseQuerySet(models.QuerySet):
         Call inside the transaction that stores the response: the round's row is locked, so
         concurrent submissions to one round take their numbers one after the other (on
         SQLite the write transaction already serialises them).
+
+        The lock and the read are two statements on purpose. In one statement (a subquery
+        beside SELECT … FOR UPDATE) PostgreSQL computes the subquery from the snapshot taken
+        before it waited for the lock, so two sends that queued on the same round got the
+        same number; the second statement sees what the first send committed.
         """
-        last = (
-            Campaign.objects.select_for_update()
-            .filter(pk=campaign.pk)
-            .annotate(
-                last=models.Subquery(
-                    Response.objects.filter(campaign=models.OuterRef("pk"))
-                    .order_by("-sequence")
-                    .values("sequence")[:1]
-                )
-            )
-            .values_list("last", flat=True)
-            .get()
-        )
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk").get()
+        last = self.filter(campaign_id=campaign.pk).aggregate(last=models.Max("sequence"))["last"]
         return (last or 0) + 1
 
 

@@ -95,3 +95,42 @@ def test_a_first_visit_gets_one_new_session_and_a_planted_one_is_replaced(round_
     planted.get(f"/s/{token}/")
     assert planted.cookies[settings.SESSION_COOKIE_NAME].value != known.session_key
     assert not SessionStore().exists(known.session_key)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sends_that_queue_on_one_round_get_distinct_consecutive_numbers(round_and_token):
+    """On PostgreSQL a send waits for the round's row lock; after the wait it must see the
+    number the send before it took. SQLite runs one write transaction at a time anyway."""
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the race needs concurrent write transactions (runs in the PostgreSQL pass)")
+    import threading
+
+    campaign, _ = round_and_token
+    senders = 6
+    barrier = threading.Barrier(senders)
+    numbers, errors = [], []
+
+    def send() -> None:
+        try:
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                number = Response.objects.next_sequence(campaign)
+                # Hold the lock a moment so that the others queue behind it.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_sleep(0.05)")
+                Response.objects.create(campaign=campaign, sequence=number)
+            numbers.append(number)
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(numbers) == list(range(1, senders + 1))
