@@ -122,14 +122,14 @@ class Browser:
 
 
 def walk_questionnaire(
-    port: int, token: str, seed: int, entry: str = "/s/{token}/"
+    port: int, token: str, seed: int, entry: str = "/s/{token}/", browser: Browser | None = None
 ) -> tuple[Browser, list[float]]:
     """One employee: open the link (round link, or `entry="/i/{token}/"` for an invitation)
     and answer every page, up to the review page."""
     import random
 
     rng = random.Random(seed)
-    b = Browser(port)
+    b = browser or Browser(port)
     latencies: list[float] = []
 
     def go(method, path, data=None, expect=(200, 302)):

@@ -122,7 +122,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "leercultuur",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "leercultuur"),
         }
     }
 else:
