@@ -340,6 +340,14 @@ def submit_draft(*, draft_id: str, plan: SurveyPlan) -> Response | None:
     draft = SurveyDraft.objects.select_for_update().filter(pk=draft_id).first()
     if draft is None:
         return None
+    return store_locked_draft(draft, plan)
+
+
+def store_locked_draft(draft: SurveyDraft, plan: SurveyPlan) -> Response:
+    """submit_draft() for a draft the caller read with a row lock in its open transaction
+    (the questionnaire's send reads draft, round and lock in one statement)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("store_locked_draft() needs a transaction")
     campaign = plan.campaign
     if draft.campaign_id != campaign.pk or not campaign.is_accepting_responses():
         raise SubmissionError("unavailable")

@@ -79,6 +79,27 @@ def test_a_whole_questionnaire_is_still_stored_whole(round_and_token):
     assert stored.answers.count() == 8
 
 
+def test_a_send_reads_draft_and_round_once_and_stores_everything_in_one_transaction(
+    round_and_token, django_assert_max_num_queries
+):
+    campaign, token = round_and_token
+    client = _started(token)
+    number = 1
+    while not client.post(f"/survey/step/{number}/", _page(client, number))["Location"].endswith(
+        "/survey/review/"
+    ):
+        number += 1
+    client.get("/survey/review/")
+    with django_assert_max_num_queries(12) as queries:
+        response = client.post("/survey/review/")
+    assert response["Location"].endswith("/survey/done/")
+    sql = [q["sql"] for q in queries.captured_queries]
+    draft_reads = [q for q in sql if q.startswith("SELECT") and "assessments_surveydraft" in q]
+    assert len(draft_reads) == 1  # with its round, locked
+    assert Response.objects.get(campaign=campaign).answers.count() == 8
+    assert not SurveyDraft.objects.filter(campaign=campaign).exists()
+
+
 def test_a_first_visit_gets_one_new_session_and_a_planted_one_is_replaced(round_and_token):
     _, token = round_and_token
     fresh = Client()

@@ -34,7 +34,7 @@ from ..survey import (
     parse_segment_value,
     scale_labels,
     start_draft,
-    submit_draft,
+    store_locked_draft,
 )
 from .errors import carried_fields, session_expired
 
@@ -445,29 +445,13 @@ def _review_sections(plan: SurveyPlan, data: dict) -> list[dict]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_review(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _send(request)
     ctx = _Context(request)
-    if request.method == "POST" and ctx.draft is None and ctx.state.get("done"):
-        return redirect("assessments:survey_done")
-    if request.method == "POST" and ctx.available and ctx.state.get("draft") and not ctx.draft:
-        # The draft is gone because this very submission was stored a moment ago by a
-        # concurrent request (double click) whose session update we have not seen yet.
-        ctx.state = {"campaign": ctx.campaign.pk, "done": True}
-        ctx.save_state()
-        return redirect("assessments:survey_done")
     if (blocked := _guard(ctx)) is not None:
         return blocked
     plan = SurveyPlan.for_campaign(ctx.campaign)
     error = None
-    if request.method == "POST":
-        try:
-            submit_draft(draft_id=ctx.draft.pk, plan=plan)
-        except SubmissionError as exc:
-            if exc.reason == "incomplete":
-                return redirect("assessments:survey_step", number=exc.step)
-            return _unavailable(request)
-        ctx.state = {"campaign": ctx.campaign.pk, "done": True}
-        ctx.save_state()
-        return redirect("assessments:survey_done")
     data = ctx.draft.data
     segments = data.get("segments", {})
     labels = {"team": _("Team"), "role": _("Role"), "tenure": _("Years of service")}
@@ -497,6 +481,32 @@ def survey_review(request: HttpRequest) -> HttpResponse:
             error=error,
         ),
     )
+
+
+def _send(request: HttpRequest) -> HttpResponse:
+    """Store the draft as the response: one locked read of draft and round, then the writes,
+    in one transaction (survey.store_locked_draft)."""
+    try:
+        with transaction.atomic():
+            ctx = _Context(request, lock=True)
+            if ctx.draft is None and ctx.state.get("done"):
+                return redirect("assessments:survey_done")
+            if ctx.available and ctx.state.get("draft") and not ctx.draft:
+                # The draft is gone because this very submission was stored a moment ago by
+                # a concurrent request (double click) whose session update we have not seen.
+                ctx.state = {"campaign": ctx.campaign.pk, "done": True}
+                ctx.save_state()
+                return redirect("assessments:survey_done")
+            if (blocked := _guard(ctx)) is not None:
+                return blocked
+            store_locked_draft(ctx.draft, SurveyPlan.for_campaign(ctx.campaign))
+    except SubmissionError as exc:
+        if exc.reason == "incomplete":
+            return redirect("assessments:survey_step", number=exc.step)
+        return _unavailable(request)
+    ctx.state = {"campaign": ctx.campaign.pk, "done": True}
+    ctx.save_state()
+    return redirect("assessments:survey_done")
 
 
 @never_cache
