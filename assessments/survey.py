@@ -370,9 +370,12 @@ def store_locked_draft(draft: SurveyDraft, plan: SurveyPlan) -> Response:
         value = segments.get(name, "")
         return value if value in {v for v, _ in SEGMENT_CHOICES[name]} else ""
 
-    response = Response.objects.create(
+    # The answers go in before the response row, under the id it will get: the foreign keys
+    # are checked at commit (Django creates them DEFERRABLE INITIALLY DEFERRED), and the
+    # round's row lock that numbers the response is then held only for the last few
+    # statements, so concurrent sends to one round queue for less time.
+    response = Response(
         campaign=campaign,
-        sequence=Response.objects.next_sequence(campaign),
         team=team,
         role=segment("role"),
         tenure=segment("tenure"),
@@ -386,5 +389,7 @@ def store_locked_draft(draft: SurveyDraft, plan: SurveyPlan) -> Response:
         for q in plan.open_questions
         if texts.get(q.code, "").strip()
     )
+    response.sequence = Response.objects.next_sequence(campaign)
+    response.save(force_insert=True)
     draft.delete()
     return response
