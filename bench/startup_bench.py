@@ -11,6 +11,7 @@ issue 14) is the reference. Wall time and CPU time (user + system of the child),
 from __future__ import annotations
 
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -48,7 +49,7 @@ def _imports_weasyprint(env: dict[str, str], args: list[str]) -> bool:
         text=True,
         check=False,
     )
-    return "| weasyprint\n" in out.stderr
+    return re.search(r"\|\s+weasyprint$", out.stderr, re.M) is not None
 
 
 def run() -> dict:
