@@ -20,11 +20,13 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Tasks run in-process here (no worker in development), so the demo's closed round gets its
+# PDF reports rendered while it is seeded.
 seed: install
 	mkdir -p data
-	$(PY) manage.py migrate --noinput
+	TASKS_BACKEND=immediate $(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata questionnaire
-	$(PY) manage.py seed_demo
+	TASKS_BACKEND=immediate $(PY) manage.py seed_demo
 
 run: seed
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000

@@ -1,8 +1,10 @@
 """Queueing and delivering invitation and reminder e-mails.
 
-A web request only marks invitations as pending (one UPDATE); `manage.py send_invitations`
-(cron, every minute) delivers them in batches over one connection. With a development
-backend (file, console, locmem) the request delivers straight away so the outbox fills at once.
+A web request only marks invitations as pending (one UPDATE) and enqueues the
+``deliver_invitations`` task (assessments/tasks.py), which the worker runs at once and which
+delivers them in batches over one connection; a periodic task retries failed messages, and
+`manage.py send_invitations` does the same in the foreground. With the immediate task backend
+(development) the request itself delivers, so the outbox fills at once.
 
 Personal links are derived from SECRET_KEY and the invitation's salt when the message is built;
 they are never stored and never logged (log lines carry counts only).
@@ -25,11 +27,6 @@ from .models import Campaign, Invitation
 
 logger = logging.getLogger(__name__)
 
-DEVELOPMENT_BACKENDS = {
-    "django.core.mail.backends.filebased.EmailBackend",
-    "django.core.mail.backends.console.EmailBackend",
-    "django.core.mail.backends.locmem.EmailBackend",
-}
 BATCH_SIZE = 100
 MAX_FAILURES = 5
 # A claim older than this belongs to a run that died; its messages are queued again.
@@ -37,7 +34,10 @@ STALE_CLAIM = dt.timedelta(minutes=15)
 
 
 def delivers_in_request() -> bool:
-    return settings.EMAIL_BACKEND in DEVELOPMENT_BACKENDS
+    """Whether queued messages go out before the request returns (no worker in between)."""
+    from .tasks import defers
+
+    return not defers()
 
 
 def invitation_url(token: str) -> str:
@@ -71,8 +71,9 @@ def queue_reminders(campaign: Campaign) -> int:
 
 
 def after_queueing(campaign: Campaign) -> None:
-    if delivers_in_request():
-        deliver_pending(campaign=campaign)
+    from .tasks import deliver_invitations, enqueue
+
+    enqueue(deliver_invitations, campaign.pk)
 
 
 def build_message(invitation: Invitation, campaign: Campaign) -> EmailMultiAlternatives:

@@ -19,9 +19,10 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.db.transaction import TransactionManagementError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -966,21 +967,34 @@ class ResponseQuerySet(models.QuerySet):
     def next_sequence(self, campaign: Campaign) -> int:
         """The submission number the round's next response gets (1 for the first).
 
-        Call inside the transaction that stores the response: the round's row is locked first,
-        so concurrent submissions to one round take their numbers one after the other. The
-        highest number is read in a second statement, after the lock: on PostgreSQL a statement
-        that waited for a lock still sees the data of when it started.
+        Call inside the transaction that stores the response: the round's row is locked, so
+        concurrent submissions to one round take their numbers one after the other (on
+        SQLite the write transaction already serialises them).
+
+        The lock and the read are two statements on purpose. In one statement (a subquery
+        beside SELECT … FOR UPDATE) PostgreSQL computes the subquery from the snapshot taken
+        before it waited for the lock, so two sends that queued on the same round got the
+        same number; the second statement sees what the first send committed.
         """
-        with transaction.atomic():
-            Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list(
-                "pk", flat=True
-            ).get()
-            last = (
-                Response.objects.filter(campaign=campaign)
-                .order_by("-sequence")
-                .values_list("sequence", flat=True)
-                .first()
+        connection = connections[self.db]
+        if not connection.in_atomic_block:
+            raise TransactionManagementError("next_sequence() must run inside a transaction")
+        quote = connection.ops.quote_name
+        campaigns, responses = quote(Campaign._meta.db_table), quote(Response._meta.db_table)
+        # Plain SQL: this runs in every send, and compiling the two ORM queries cost more than
+        # running them.
+        with connection.cursor() as cursor:
+            if connection.features.has_select_for_update:
+                cursor.execute(
+                    f"SELECT {quote('id')} FROM {campaigns} WHERE {quote('id')} = %s FOR UPDATE",  # noqa: S608
+                    [campaign.pk],
+                )
+            cursor.execute(
+                f"SELECT MAX({quote('sequence')}) FROM {responses} "  # noqa: S608
+                f"WHERE {quote('campaign_id')} = %s",
+                [campaign.pk],
             )
+            (last,) = cursor.fetchone()
         return (last or 0) + 1
 
 
@@ -1218,3 +1232,33 @@ class ConsultantProfile(models.Model):
             .order_by("user__memberships__pk")
             .first()
         )
+
+
+# --- Rendered reports -------------------------------------------------------------------
+
+
+class StoredReport(models.Model):
+    """A round's PDF report in one language, rendered ahead of the download.
+
+    ``state`` is the report key of the round when it was rendered (reports.report_cache_key:
+    the round's results state, status, settings, names, branding, language); the download
+    serves the PDF only while the round's current key is the same. One row per round and
+    language, replaced by the next render. Nothing records when it was made.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="stored_reports")
+    language = models.CharField(max_length=2)
+    state = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("stored report")
+        verbose_name_plural = _("stored reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "language"], name="stored_report_one_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"report of {self.campaign_id} ({self.language})"

@@ -39,7 +39,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -64,8 +63,7 @@ __all__ = [
 ]
 
 # Bump when the layout changes, so cached PDFs of the old layout are not served again.
-REPORT_VERSION = "1"
-CACHE_SECONDS = 60 * 60 * 24 * 7
+REPORT_VERSION = "2"
 OPEN_ANSWERS_MAX = 150
 OPEN_ANSWER_MAX_CHARS = 1200
 STATIC_FILES = ("css/report.css", "css/report-fonts.css")
@@ -574,13 +572,10 @@ def report_cache_key(campaign: Campaign, language: str) -> str:
 
 
 def get_report_pdf(campaign: Campaign, language: str) -> bytes:
-    """The cached PDF for the round's current state, built when answers or settings changed."""
-    key = report_cache_key(campaign, language)
-    pdf = cache.get(key)
-    if pdf is None:
-        pdf = build_report_pdf(campaign, language)
-        cache.set(key, pdf, CACHE_SECONDS)
-    return pdf
+    """The PDF for the round's current state: rendered ahead (reportstore) or now."""
+    from .reportstore import get_pdf
+
+    return get_pdf(campaign, language)
 
 
 def report_filename(campaign: Campaign, language: str) -> str:

@@ -18,6 +18,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -105,9 +106,10 @@ def apply_retention(*, today: dt.date | None = None, dry_run: bool = False) -> R
 
 def _clear_expired_sessions(dry_run: bool) -> int:
     """Expired sessions still hold a questionnaire's place (round, draft, resume code)."""
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not issubclass(store, DatabaseSessionStore):
         if not dry_run:
-            import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+            store.clear_expired()
         return 0
     from django.contrib.sessions.models import Session
 

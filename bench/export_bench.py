@@ -31,6 +31,7 @@ TARGETS = {"csv_1000": 0.3, "csv_10000": 2.0, "xlsx_ratio": 3.0}
 _PREPARE = """
 import datetime as dt, random
 from django.utils import timezone
+from assessments.services import close_round
 from assessments.models import (Answer, Campaign, CampaignTeam, OpenAnswer, Organisation,
                                 Questionnaire, Response, Team)
 q = Questionnaire.objects.get(version=1)
@@ -59,7 +60,7 @@ for size in SIZES:
              for r in batch for item in items], batch_size=5000)
         OpenAnswer.objects.bulk_create(
             [OpenAnswer(response=r, question=questions[0], text="Meer overleg") for r in batch[::3]])
-    c.close()
+    close_round(c)
     ids[size] = c.pk
 print(json.dumps(ids))
 """

@@ -70,6 +70,9 @@ for i in range(%(n)d):
 Response.objects.bulk_create(responses)
 Answer.objects.bulk_create(answers, batch_size=5000)
 OpenAnswer.objects.bulk_create(opens)
+from django.contrib.auth import get_user_model
+hr = get_user_model().objects.create_user("hr-report", "hr@report.example", "report-pass-0123")
+Membership.objects.create(user=hr, organisation=org, role="hr")
 print(c.pk)
 """ % {"n": RESPONSES}  # noqa: UP031
 
@@ -86,6 +89,19 @@ for lang in ("nl", "en", "nl", "en", "nl"):
 t = time.perf_counter(); html = reports.render_report_html(c, "nl"); html_s = time.perf_counter() - t
 reports.get_report_pdf(c, "nl")
 t = time.perf_counter(); reports.get_report_pdf(c, "nl"); hit = time.perf_counter() - t
+# The download of a stored report, through the view (session, access check, state key, row).
+from django.test import Client
+from django.urls import reverse
+from assessments import reportstore
+reportstore.prerender(c.pk)
+client = Client(HTTP_HOST="127.0.0.1")
+client.login(username="hr-report", password="report-pass-0123")
+url = reverse("assessments:campaign_report", args=[c.pk])
+downloads = []
+for lang in ("nl", "en") * 5:
+    t = time.perf_counter(); response = client.get(url, {"lang": lang})
+    downloads.append(time.perf_counter() - t)
+    assert response.status_code == 200 and response.content.startswith(b"%%PDF"), response.status_code
 from pypdf import PdfReader
 import io
 pages = len(PdfReader(io.BytesIO(first.pdf)).pages)
@@ -93,6 +109,7 @@ print(json.dumps({"first_in_process_s": first_s, "warm_runs_s": runs,
     "warm_median_s": statistics.median(runs), "render_median_s": statistics.median(renders),
     "render_cpu_median_s": statistics.median(cpu), "html_s": html_s, "cache_hit_s": hit,
     "pages": pages, "pdf_kb": len(first.pdf) / 1024,
+    "download_median_s": statistics.median(downloads), "download_max_s": max(downloads),
     "web_process_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "render_child_peak_rss_mb": max(first.peak_rss_mb, r.peak_rss_mb)}))
 """
@@ -105,14 +122,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leercultuur.settings")
 
 
 def main():
+    started = time.perf_counter()
     django.setup()
     from assessments.models import Campaign
+    from assessments import reportstore
+    campaign = Campaign.objects.select_related("organisation").get(pk=%(pk)d)
+    t = time.perf_counter()
+    stored = reportstore.stored_pdf(campaign, "nl")
+    stored_s = time.perf_counter() - t
+    stored_weasyprint = "weasyprint" in sys.modules
     from assessments.reports import build_report
-    r = build_report(Campaign.objects.get(pk=%(pk)d), "nl")
+    r = build_report(campaign, "nl")
     open(%(out)r, "wb").write(r.pdf)
     import resource, json
     print(json.dumps({"child_rss_mb": r.peak_rss_mb,
-        "self_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+        "self_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "stored_read_s": stored_s, "stored_found": stored is not None,
+        "weasyprint_imported_for_stored": stored_weasyprint,
+        "process_to_stored_s": t - started + stored_s}))
 
 
 if __name__ == "__main__":
@@ -155,6 +182,9 @@ def shell(env: dict[str, str], code: str) -> str:
 
 
 def run() -> dict:
+    from bench.survey_bench import loadavg
+
+    load_before = loadavg()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         env = env_for(tmp)
@@ -174,29 +204,38 @@ def run() -> dict:
             colds.append(time.perf_counter() - started)
             cold_rss.append(json.loads(out.stdout.strip().splitlines()[-1]))
     reference = cpu_reference()
+    load_after = loadavg()
     cold = statistics.median(colds)
     web_rss = max(warm["web_process_peak_rss_mb"], *(c["self_rss_mb"] for c in cold_rss))
     child_rss = max(warm["render_child_peak_rss_mb"], *(c["child_rss_mb"] for c in cold_rss))
     ok = lambda good: "✅" if good else "❌"  # noqa: E731
     md = [
         "Targets (issue 5): a round with 250 responses: warm ≤ 2 s, cold (fresh process) ≤ 4 s, "
-        "peak RSS ≤ 300 MB.",
+        "peak RSS ≤ 300 MB. Issue 14: warm render ≤ 1.5 s; download ≤ 100 ms (rendered when the "
+        "round closed, by the worker).",
         "",
         f"Report: {warm['pages']} pages, {warm['pdf_kb']:.0f} KB, {RESPONSES} responses, "
         "4 breakdowns, open answers. CPU reference (10M-step Python loop): "
-        f"{reference:.2f} s (≈0.5 s on a current desktop core; this shared 2-core box was under "
-        "load from other sessions).",
+        f"{reference:.2f} s (≈0.5 s on a current desktop core); load average {load_before} before, "
+        f"{load_after} after (a shared 2-core box; the other engineers' work runs beside it).",
         "",
         "| measure | time | target |",
         "|---|---|---|",
         f"| warm, whole build (results + HTML + render), median of 5 | "
-        f"**{warm['warm_median_s']:.2f} s** | {ok(warm['warm_median_s'] <= 2)} ≤ 2 s |",
+        f"**{warm['warm_median_s']:.2f} s** | {ok(warm['warm_median_s'] <= 1.5)} ≤ 1.5 s |",
         f"| … of which WeasyPrint in the child (wall / CPU) | {warm['render_median_s']:.2f} s / "
         f"{warm['render_cpu_median_s']:.2f} s | |",
         f"| … of which results + HTML + SVG charts | {warm['html_s']:.2f} s | |",
         f"| cold: fresh process to PDF on disk, median of 3 | **{cold:.2f} s** | "
         f"{ok(cold <= 4)} ≤ 4 s |",
-        f"| cache hit (same round state) | {warm['cache_hit_s'] * 1000:.0f} ms | |",
+        f"| stored PDF read, same round state | {warm['cache_hit_s'] * 1000:.0f} ms | |",
+        f"| **download** of the report rendered when the round closed (view: session, access, "
+        f"state key, stored row), median / max of 10 | **{warm['download_median_s'] * 1000:.0f} / "
+        f"{warm['download_max_s'] * 1000:.0f} ms** | {ok(warm['download_max_s'] <= 0.1)} ≤ 100 ms |",
+        f"| fresh process: Django set-up + stored PDF read (no WeasyPrint import: "
+        f"{'no' if not any(c['weasyprint_imported_for_stored'] for c in cold_rss) else 'imported!'}) | "
+        f"{statistics.median(c['process_to_stored_s'] for c in cold_rss) * 1000:.0f} ms "
+        f"(read {statistics.median(c['stored_read_s'] for c in cold_rss) * 1000:.1f} ms) | |",
         f"| peak RSS, web process | **{web_rss:.0f} MB** | {ok(web_rss <= 300)} ≤ 300 MB |",
         f"| peak RSS, render child | **{child_rss:.0f} MB** | {ok(child_rss <= 300)} ≤ 300 MB |",
         "",
@@ -214,5 +253,7 @@ def run() -> dict:
         "peak_rss_web_mb": web_rss,
         "peak_rss_child_mb": child_rss,
         "cpu_reference_s": reference,
+        "loadavg_before": load_before,
+        "loadavg_after": load_after,
         "markdown": md,
     }

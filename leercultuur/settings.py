@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "assessments",
 ]
 
@@ -96,7 +98,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so
     # concurrent submissions queue on the busy timeout instead of failing with "database is
     # locked" when a read lock cannot be upgraded.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept like PostgreSQL's (DB_CONN_MAX_AGE): opening one per request ran
+    # the PRAGMAs below every time, an eighth of a gunicorn worker's CPU on the questionnaire.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
@@ -120,7 +123,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "leercultuur",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "leercultuur"),
         }
     }
 else:
@@ -131,7 +134,8 @@ else:
         }
     }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, read with plain SQL (assessments/sessions.py).
+SESSION_ENGINE = "assessments.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -262,6 +266,27 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Background work (assessments/tasks.py) on Django's Tasks API through the django-tasks
+# backport. "database" (django-tasks-db) queues tasks in the database for `manage.py db_worker`
+# (docs/deployment.md); "immediate" runs them inside the request or command that enqueues
+# them, so `make run` needs no worker.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
+if TASKS_BACKEND not in {"database", "immediate"}:
+    raise RuntimeError(f"TASKS_BACKEND must be 'database' or 'immediate', not {TASKS_BACKEND!r}")
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if TASKS_BACKEND == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
+        ),
+        "QUEUES": ["default", "reports"],
+    }
+}
+# Render both languages of a round's PDF report when it closes or its branding changes, so the
+# download is a stored file (assessments/reportstore.py).
+REPORT_PRERENDER = envbool("REPORT_PRERENDER", "1")
 
 # Anonymity and survey defaults (see DESIGN.md §4).
 ANONYMITY_DEFAULT_THRESHOLD = 5

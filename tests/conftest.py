@@ -11,6 +11,16 @@ def _fast_test_settings(settings, tmp_path):
     }
     settings.SECURE_SSL_REDIRECT = False
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Tasks run where they are enqueued (test_tasks.py covers the database queue and worker);
+    # pre-rendering both PDFs on every closed round would cost seconds per test, so only the
+    # tests about it switch it on.
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "reports"],
+        }
+    }
+    settings.REPORT_PRERENDER = False
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +41,14 @@ def _default_language_after_each_test(settings):
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def database_queue(settings):
+    """Tasks go into the database queue (production's backend) until a worker runs them."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "reports"],
+        }
+    }

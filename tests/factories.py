@@ -7,6 +7,7 @@ import itertools
 import random
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import (
@@ -151,11 +152,15 @@ def make_responses(
     rng = random.Random(seed)
     items = campaign.questionnaire.ordered_items()
     questions = list(campaign.questionnaire.open_questions.all())
-    first = Response.objects.next_sequence(campaign)
-    responses = [
-        Response(campaign=campaign, sequence=first + i, team=team, role=role) for i in range(count)
-    ]
-    Response.objects.bulk_create(responses)
+    # next_sequence locks the round's row, which needs a transaction (live_server tests run
+    # outside the test's own transaction).
+    with transaction.atomic():
+        first = Response.objects.next_sequence(campaign)
+        responses = [
+            Response(campaign=campaign, sequence=first + i, team=team, role=role)
+            for i in range(count)
+        ]
+        Response.objects.bulk_create(responses)
     answers = []
     for response in responses:
         for item in items:

@@ -244,7 +244,7 @@ def test_invitations_are_not_browsable_in_admin():
 
 
 def test_with_a_production_backend_requests_only_queue_and_the_command_delivers(
-    client, settings, caplog
+    client, settings, caplog, database_queue
 ):
     settings.EMAIL_BACKEND = "tests.recording_backend.RecordingBackend"
     recording_backend.sent.clear()
@@ -384,7 +384,7 @@ def test_staff_create_consultants_who_get_a_set_password_mail(client):
 
 
 def test_queueing_500_invitations_takes_a_handful_of_queries(
-    client, settings, django_assert_max_num_queries
+    client, settings, django_assert_max_num_queries, database_queue
 ):
     settings.EMAIL_BACKEND = "tests.recording_backend.RecordingBackend"
     world = make_world()

@@ -39,7 +39,7 @@ def fill_plain_names(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0009_workflow"),
+        ("assessments", "0010_tasks_stored_report"),
     ]
 
     operations = [

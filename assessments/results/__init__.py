@@ -90,6 +90,9 @@ def campaign_results(campaign: Campaign, language: str | None = None) -> RoundRe
     with translation.override(language):
         return replace(
             results,
+            # The round's own names and dates are read live: they can change while the
+            # figures stay the same.
+            round=queries.round_info(campaign),
             received=received,
             response_rate=rate,
             look_note=presentation.look_note(

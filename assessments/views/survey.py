@@ -36,13 +36,14 @@ from ..survey import (
     UNDISCLOSED,
     SubmissionError,
     SurveyPlan,
+    draft_with_round,
     hash_resume_code,
     new_code_for,
     normalize_resume_code,
     parse_item_value,
     parse_segment_value,
     start_draft,
-    submit_draft,
+    store_locked_draft,
 )
 from .errors import carried_fields, session_expired
 
@@ -119,7 +120,10 @@ def _begin_session(
             # The same personal link opened on a second device continues the same answers.
             state["draft"] = str(draft.pk)
             state["code"] = new_code_for(draft)
-        request.session.cycle_key()
+        if request.session.session_key is not None:
+            # Against session fixation. A first visit has no session yet (the lookup above
+            # found none), so there is nothing to replace: its session is created once, below.
+            request.session.cycle_key()
         request.session[SESSION_KEY] = state
     response = redirect("assessments:survey_intro")
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
@@ -202,23 +206,33 @@ def invitation_entry(request: HttpRequest, token: str) -> HttpResponse:
     return _begin_session(request, invitation.campaign, invitation)
 
 
-class _Context:
-    """What every questionnaire page needs, fetched once per request."""
+def _one(queryset):
+    # No ORDER BY: the filters name one row, and compiling the ordering was a visible share of
+    # a questionnaire page's time.
+    return next(iter(queryset.order_by()[:1]), None)
 
-    def __init__(self, request: HttpRequest):
+
+class _Context:
+    """What every questionnaire page needs: the session, then draft and round in one read.
+
+    With ``lock`` (inside a transaction) the draft row is locked by that same read, so a page
+    that is sent reads and writes its draft with no second query in between.
+    """
+
+    def __init__(self, request: HttpRequest, *, lock: bool = False):
         self.request = request
         self.state: dict = request.session.get(SESSION_KEY) or {}
         self.campaign: Campaign | None = None
         self.draft: SurveyDraft | None = None
         campaign_id = self.state.get("campaign")
-        if campaign_id:
-            self.campaign = (
-                Campaign.objects.select_related("organisation").filter(pk=campaign_id).first()
+        if campaign_id and self.state.get("draft"):
+            self.draft = draft_with_round(self.state["draft"], campaign_id, lock=lock)
+            if self.draft is not None:
+                self.campaign = self.draft.campaign
+        if campaign_id and self.campaign is None:
+            self.campaign = _one(
+                Campaign.objects.select_related("organisation").filter(pk=campaign_id)
             )
-        if self.campaign and self.state.get("draft"):
-            self.draft = SurveyDraft.objects.filter(
-                pk=self.state["draft"], campaign=self.campaign
-            ).first()
 
     def sent_elsewhere(self) -> bool:
         """This session's draft is gone because it was sent (from another device)."""
@@ -350,19 +364,35 @@ def _options_html(field: str, value: str, scale, not_applicable_label: str | Non
 def _item_rows(plan: SurveyPlan, dimension, answers: dict, missing: set[str]) -> list[dict]:
     scale = scale_labels()
     not_applicable = _("Don't know / not applicable")
+    choose = escape(_("Choose an answer."))
+    items = plan.items_by_dimension[dimension.pk]
     rows = []
-    for item in plan.items_by_dimension[dimension.pk]:
+    for number, item in enumerate(items, start=1):
         value = answers.get(item.code, "")
         value = NOT_APPLICABLE if value is None else str(value)
         field = f"item-{item.code}"
         na_label = not_applicable if item.allows_not_applicable else None
+        is_missing = item.code in missing
+        options = _options_html(field, value, scale, na_label)
+        # The whole fieldset is built here, like the radios: a template loop with a
+        # blocktranslate per statement was most of the page's template time.
+        position = _("Statement %(n)s of %(total)s:") % {"n": number, "total": len(items)}
+        error_id = escape(f"{field}-error")
+        described = f' aria-describedby="{error_id}"' if is_missing else ""
+        note = f'<p class="missing-note" id="{error_id}">{choose}</p>' if is_missing else ""
+        fieldset = (
+            f'<fieldset class="likert{" is-missing" if is_missing else ""}"{described}>'
+            f'<legend><span class="visually-hidden">{escape(position)} </span>'
+            f"{escape(item.text)}</legend>{note}{options}</fieldset>"
+        )
         rows.append(
             {
                 "item": item,
                 "field": field,
                 "value": value,
-                "missing": item.code in missing,
-                "options_html": _options_html(field, value, scale, na_label),
+                "missing": is_missing,
+                "options_html": options,
+                "html": mark_safe(fieldset),  # noqa: S308 - every value above is escaped
             }
         )
     return rows
@@ -431,30 +461,35 @@ def apply_step_answers(plan: SurveyPlan, step, data: dict, post) -> set[str]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_step(request: HttpRequest, number: int) -> HttpResponse:
-    ctx = _Context(request)
-    if (blocked := _guard(ctx, step=number)) is not None:
-        return blocked
-    plan = SurveyPlan.for_campaign(ctx.campaign)
-    if not 1 <= number <= len(plan.steps):
-        return redirect("assessments:survey_step", number=1)
-    step = plan.steps[number - 1]
-    data = _draft_data(ctx.draft)
     problems: set[str] = set()
+    if request.method == "POST":
+        # The draft is read locked and written in one transaction, so the same personal link
+        # open on two devices cannot overwrite one page's answers with a stale copy of it (and
+        # a draft sent a moment ago from another tab is simply gone: back to the intro).
+        with transaction.atomic():
+            ctx = _Context(request, lock=True)
+            if (blocked := _guard(ctx, step=number)) is not None:
+                return blocked
+            plan = SurveyPlan.for_campaign(ctx.campaign)
+            if not 1 <= number <= len(plan.steps):
+                return redirect("assessments:survey_step", number=1)
+            step = plan.steps[number - 1]
+            data = _draft_data(ctx.draft)
+            problems = apply_step_answers(plan, step, data, request.POST)
+            ctx.draft.data = data
+            ctx.draft.save(update_fields=["data", "updated_on"])
+    else:
+        ctx = _Context(request)
+        if (blocked := _guard(ctx, step=number)) is not None:
+            return blocked
+        plan = SurveyPlan.for_campaign(ctx.campaign)
+        if not 1 <= number <= len(plan.steps):
+            return redirect("assessments:survey_step", number=1)
+        step = plan.steps[number - 1]
+        data = _draft_data(ctx.draft)
 
     if request.method == "POST":
         action = request.POST.get("action", "next")
-        # Locked so that the same personal link open on two devices cannot overwrite one
-        # page's answers with a stale copy of the draft.
-        with transaction.atomic():
-            draft = SurveyDraft.objects.select_for_update().filter(pk=ctx.draft.pk).first()
-            if draft is None:  # sent a moment ago from another tab or device
-                return redirect("assessments:survey_intro")
-            data = _draft_data(draft)
-            problems = apply_step_answers(plan, step, data, request.POST)
-            draft.data = data
-            draft.save(update_fields=["data", "updated_on"])
-        ctx.draft = draft
-
         if action == "back":
             if number > 1:
                 return redirect("assessments:survey_step", number=number - 1)
@@ -530,37 +565,13 @@ def _review_sections(plan: SurveyPlan, data: dict) -> list[dict]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_review(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _send(request)
     ctx = _Context(request)
-    if request.method == "POST" and ctx.draft is None and ctx.state.get("done"):
-        return redirect("assessments:survey_done")
-    if request.method == "POST" and ctx.available and ctx.state.get("draft") and not ctx.draft:
-        # The draft is gone because this very submission was stored a moment ago by a
-        # concurrent request (double click) whose session update we have not seen yet.
-        ctx.state = {
-            "campaign": ctx.campaign.pk,
-            "done": True,
-            "link": ctx.state.get("invitation") is None,
-        }
-        ctx.save_state()
-        return _sent(request, redirect("assessments:survey_done"), ctx.campaign)
     if (blocked := _guard(ctx)) is not None:
         return blocked
     plan = SurveyPlan.for_campaign(ctx.campaign)
     error = None
-    if request.method == "POST":
-        try:
-            submit_draft(draft_id=ctx.draft.pk, plan=plan)
-        except SubmissionError as exc:
-            if exc.reason == "incomplete":
-                return redirect("assessments:survey_step", number=exc.step)
-            return _unavailable(request)
-        ctx.state = {
-            "campaign": ctx.campaign.pk,
-            "done": True,
-            "link": ctx.state.get("invitation") is None,
-        }
-        ctx.save_state()
-        return _sent(request, redirect("assessments:survey_done"), ctx.campaign)
     data = ctx.draft.data
     segments = data.get("segments", {})
     labels = {"team": _("Team"), "role": _("Role"), "tenure": _("Years of service")}
@@ -590,6 +601,40 @@ def survey_review(request: HttpRequest) -> HttpResponse:
             error=error,
         ),
     )
+
+
+def _send(request: HttpRequest) -> HttpResponse:
+    """Store the draft as the response: one locked read of draft and round, then the writes,
+    in one transaction (survey.store_locked_draft)."""
+    try:
+        with transaction.atomic():
+            ctx = _Context(request, lock=True)
+            if ctx.draft is None and ctx.state.get("done"):
+                return redirect("assessments:survey_done")
+            if ctx.available and ctx.state.get("draft") and not ctx.draft:
+                # The draft is gone because this very submission was stored a moment ago by
+                # a concurrent request (double click) whose session update we have not seen.
+                ctx.state = {
+                    "campaign": ctx.campaign.pk,
+                    "done": True,
+                    "link": ctx.state.get("invitation") is None,
+                }
+                ctx.save_state()
+                return _sent(request, redirect("assessments:survey_done"), ctx.campaign)
+            if (blocked := _guard(ctx)) is not None:
+                return blocked
+            store_locked_draft(ctx.draft, SurveyPlan.for_campaign(ctx.campaign))
+    except SubmissionError as exc:
+        if exc.reason == "incomplete":
+            return redirect("assessments:survey_step", number=exc.step)
+        return _unavailable(request)
+    ctx.state = {
+        "campaign": ctx.campaign.pk,
+        "done": True,
+        "link": ctx.state.get("invitation") is None,
+    }
+    ctx.save_state()
+    return _sent(request, redirect("assessments:survey_done"), ctx.campaign)
 
 
 @never_cache

@@ -8,6 +8,9 @@ from assessments.reports import RenderError, ReportUnavailable, build_report_pdf
 
 class Command(BaseCommand):
     help = "Write the PDF report of a round (the same figures as its dashboard)."
+    # Start-up time: the full system check (URLconf, templates, ~0.4 s) is for runserver,
+    # migrate and `manage.py check`, which deployments run; see README, Management commands.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("campaign", type=int, help="the round's id (see its dashboard URL)")

@@ -10,6 +10,9 @@ from assessments import services
 
 class Command(BaseCommand):
     help = "Close open rounds whose closing date has passed (and delete their addresses)."
+    # Start-up time: the full system check (URLconf, templates, ~0.4 s) is for runserver,
+    # migrate and `manage.py check`, which deployments run; see README, Management commands.
+    requires_system_checks: list[str] = []
 
     def handle(self, *args, **options) -> None:
         closed = services.close_due_rounds()

@@ -14,6 +14,9 @@ from assessments.mailing import deliver_pending
 
 class Command(BaseCommand):
     help = "Send queued invitation and reminder e-mails over one connection."
+    # Start-up time: the full system check (URLconf, templates, ~0.4 s) is for runserver,
+    # migrate and `manage.py check`, which deployments run; see README, Management commands.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
