@@ -156,10 +156,17 @@ class CampaignAdmin(admin.ModelAdmin):
     inlines = [CampaignEventInline]
 
     def get_readonly_fields(self, request, obj=None):
-        # What was published of an opened round depends on these (Campaign.clean says why).
-        if obj is not None and obj.status != models.Campaign.Status.DRAFT:
-            return [*self.readonly_fields, *models.Campaign.LOCKED_ONCE_OPEN]
-        return self.readonly_fields
+        # What was published of an opened round depends on these (Campaign.clean says why),
+        # and its status moves forward only through the app (opening, closing, with history).
+        # The stored status decides: the admin asks again with the edited, unsaved object.
+        if obj is None:
+            return self.readonly_fields
+        stored = models.Campaign.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        if stored is None:
+            return self.readonly_fields
+        if stored == models.Campaign.Status.DRAFT:
+            return [*self.readonly_fields, "status"]
+        return [*self.readonly_fields, "status", *models.Campaign.LOCKED_ONCE_OPEN]
 
 
 @admin.register(models.ConsultantProfile)

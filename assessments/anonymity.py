@@ -78,7 +78,7 @@ import hashlib
 import itertools
 import random
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -531,6 +531,197 @@ def _best_selection(
         )
         chosen.remove(victim)
     return set(chosen)
+
+
+# --- The figures of one dimension, and the open answers ---------------------------------------
+#
+# A dimension's figures do not describe a whole group but the group's respondents who have a
+# score on it (at least ⅔ of its statements answered), E_d. Everything above holds for the
+# groups; the same argument must hold for their E_d parts, or a subtraction of two dimension
+# figures could single out the one person who lacks a score in one of them. So each dimension
+# gets its own plan on the same looks and groups, restricted to E_d:
+#
+# * organisation level: a look shows the dimension only when at least k people with a score
+#   came in since the last look that showed it (interim looks) — at close, 0 or at least k;
+# * statement level (items, indicators, distributions, % positive/negative) only at close, and
+#   only when the respondents whose score rests on fewer than all statements (P_d, some
+#   "n.v.t.") are 0 or at least k in every block between looks that showed the dimension: the
+#   mean weighs their answers differently from the statement totals, and the difference of the
+#   two is a sum over P_d;
+# * a group's mean for the dimension only when the E_d parts of all shown groups, the looks and
+#   the organisation have no atom between 1 and k − 1 (cells are hidden, smallest first).
+
+
+@dataclass(frozen=True)
+class DimensionPlan:
+    code: str
+    looks: frozenset[int]  # indices of the looks that show the organisation-level figures
+    items: bool  # statement-level figures at close
+    cells: Mapping[str, frozenset[str]]  # breakdown → groups whose mean of it is shown (close)
+
+
+def plan_dimension(
+    plan: PublicationPlan,
+    profiles: Sequence[Profile],
+    *,
+    code: str,
+    scored: Sequence[bool],
+    partial: Sequence[bool],
+) -> DimensionPlan:
+    """What of one dimension the looks of ``plan`` may show (see the comment above)."""
+    k = plan.threshold
+    looks: list[int] = []
+    previous = 0
+    for index, look in enumerate(plan.looks):
+        new = sum(scored[previous : look.size])
+        enough = new >= k if not look.final else (new == 0 or new >= k)
+        if enough and sum(scored[: look.size]) >= k:
+            looks.append(index)
+            previous = look.size
+    current = plan.current
+    final = current is not None and current.final and len(plan.looks) - 1 in looks
+    items = final and _blocks_ok(plan, looks, partial, k)
+    cells: dict[str, frozenset[str]] = {}
+    if final and current is not None:
+        cells = _dimension_cells(plan, looks, profiles, scored, k)
+    return DimensionPlan(code, frozenset(looks), items, cells)
+
+
+def _blocks_ok(
+    plan: PublicationPlan, looks: Sequence[int], members: Sequence[bool], k: int
+) -> bool:
+    """Whether ``members`` fall into every block between the looks in ``looks`` as 0 or ≥ k."""
+    previous = 0
+    for index in looks:
+        size = plan.looks[index].size
+        count = sum(members[previous:size])
+        if not _ok(count, k):
+            return False
+        previous = size
+    return True
+
+
+def _dimension_cells(
+    plan: PublicationPlan,
+    looks: Sequence[int],
+    profiles: Sequence[Profile],
+    scored: Sequence[bool],
+    k: int,
+) -> dict[str, frozenset[str]]:
+    current = plan.current
+    assert current is not None
+    population = [i for i in range(current.size) if scored[i]]
+    # The looks that showed the dimension fix blocks of E_d in submission order.
+    sets: list[frozenset[int]] = [
+        frozenset(i for i in population if i < plan.looks[index].size) for index in looks
+    ]
+    candidates: list[tuple[str, str, frozenset[int]]] = []
+    for breakdown in current.breakdowns:
+        for group in breakdown.shown:
+            members = frozenset(
+                i for i in population if profiles[i].get(breakdown.attribute) in group.values
+            )
+            if len(members) >= k:
+                candidates.append((breakdown.name, group.label, members))
+    shown = list(candidates)
+
+    def violations(chosen: list[tuple[str, str, frozenset[int]]]) -> int:
+        atoms = atom_sizes([*sets, *(c[2] for c in chosen)], len(scored))
+        return sum(size for size in atoms.values() if not _ok(size, k))
+
+    while shown and violations(shown):
+        by_size = sorted(shown, key=lambda c: (len(c[2]), c[0], c[1]))
+        before = violations(shown)
+        victim = next(
+            (c for c in by_size if violations([o for o in shown if o is not c]) < before),
+            by_size[0],
+        )
+        shown.remove(victim)
+    cells: dict[str, set[str]] = {b.name: set() for b in current.breakdowns}
+    for name, label, _ in shown:
+        cells[name].add(label)
+    return {name: frozenset(labels) for name, labels in cells.items()}
+
+
+def plan_open_answers(
+    plan: PublicationPlan, wrote: Sequence[bool], threshold: int
+) -> frozenset[int]:
+    """The looks that show the answers to one open question (organisation level only).
+
+    A look shows them when at least ``threshold`` new people wrote one since the last look
+    that showed them (at close: 0 or at least ``threshold``), so no answer can be tied to a
+    smaller block of respondents by comparing two looks.
+    """
+    check_threshold(threshold)
+    looks = []
+    previous = 0
+    for index, look in enumerate(plan.looks):
+        new = sum(wrote[previous : look.size])
+        enough = new >= threshold if not look.final else _ok(new, threshold)
+        if enough and sum(wrote[: look.size]) >= threshold:
+            looks.append(index)
+            previous = look.size
+    return frozenset(looks)
+
+
+# --- The blanks of the response-level file ----------------------------------------------
+
+
+def rows_to_blank(
+    groups: Sequence[Hashable],
+    blanks: Sequence[Hashable],
+    all_blank: Hashable,
+    threshold: int,
+    rng: random.Random | None = None,
+) -> set[int]:
+    """Rows of the response file whose "n.v.t." statements are all to be left empty.
+
+    A blank is "n.v.t." (every statement has to be answered), and who has no customers or no
+    suppliers is known at work: the pattern of blanks is a group column of its own. Per row,
+    ``groups`` is what its group columns show and ``blanks`` the pattern of its blanks over the
+    statements that offer "n.v.t."; ``all_blank`` is the pattern with all of those empty. The
+    rows returned get that pattern, so that every (group columns, pattern) combination in the
+    file is held by none or at least ``threshold`` rows: rows of a rare pattern, and where
+    those are too few together, some rows of the common patterns (chosen at random).
+    """
+    check_threshold(threshold)
+    rng = rng or random.SystemRandom()
+    by_group: dict[Hashable, list[int]] = {}
+    for row, group in enumerate(groups):
+        by_group.setdefault(group, []).append(row)
+    chosen: set[int] = set()
+    for rows in by_group.values():
+        patterns: dict[Hashable, list[int]] = {}
+        for row in rows:
+            patterns.setdefault(blanks[row], []).append(row)
+        rare = [
+            row
+            for pattern, members in patterns.items()
+            if pattern != all_blank and len(members) < threshold
+            for row in members
+        ]
+        size = len(patterns.get(all_blank, ())) + len(rare)
+        chosen.update(rare)
+        if size == 0 or size >= threshold:
+            continue
+        # Too few to hide among: take more rows from the common patterns, smallest first,
+        # leaving each either whole (≥ k) or empty.
+        common = sorted(
+            (
+                members
+                for pattern, members in patterns.items()
+                if pattern != all_blank and len(members) >= threshold
+            ),
+            key=len,
+        )
+        for members in common:
+            need = threshold - size
+            take = need if len(members) - need >= threshold else len(members)
+            chosen.update(rng.sample(members, take))
+            size += take
+            if size >= threshold:
+                break
+    return chosen
 
 
 # --- Open answers ------------------------------------------------------------------------

@@ -564,6 +564,7 @@ class Campaign(models.Model):
     # Settings that decide what has been published of a round: changing them after it opened
     # would let a look before the change be combined with one after it (anonymity.py).
     LOCKED_ONCE_OPEN = (
+        "questionnaire",
         "threshold",
         "interim_results",
         "ask_team",
@@ -665,6 +666,17 @@ class Campaign(models.Model):
             raise ValidationError(
                 {"closes_on": _("The closing date must be on or after the opening date.")}
             )
+        if self.status_moves_back():
+            # A round that is open again after it closed would get late responses, and its
+            # final results before and after would differ by exactly those people.
+            raise ValidationError(
+                {
+                    "status": _(
+                        "A round only moves forward: from draft to open to closed. A closed "
+                        "round cannot be opened again; make a copy of it for a new round."
+                    )
+                }
+            )
         changed = self.locked_fields_changed()
         if changed:
             raise ValidationError(
@@ -680,14 +692,29 @@ class Campaign(models.Model):
 
     def locked_fields_changed(self) -> list[str]:
         """The settings in LOCKED_ONCE_OPEN that differ from the stored round, once opened."""
-        if self.pk is None:
-            return []
-        stored = (
-            Campaign.objects.filter(pk=self.pk).values("status", *self.LOCKED_ONCE_OPEN).first()
-        )
+        stored = self._stored("status", *self.LOCKED_ONCE_OPEN)
         if stored is None or stored["status"] == self.Status.DRAFT:
             return []
-        return [name for name in self.LOCKED_ONCE_OPEN if getattr(self, name) != stored[name]]
+        return [
+            name
+            for name in self.LOCKED_ONCE_OPEN
+            if getattr(self, self._meta.get_field(name).attname) != stored[name]
+        ]
+
+    def status_moves_back(self) -> bool:
+        """Whether the status goes back (closed → open, open → draft): rounds only go forward."""
+        stored = self._stored("status")
+        if stored is None:
+            return False
+        order = list(self.Status.values)
+        return order.index(self.status) < order.index(stored["status"])
+
+    def _stored(self, *names: str) -> dict | None:
+        if self.pk is None:
+            return None
+        columns = [self._meta.get_field(name).attname for name in names]
+        row = Campaign.objects.filter(pk=self.pk).values_list(*columns).first()
+        return dict(zip(names, row, strict=True)) if row is not None else None
 
     def link_token(self) -> str:
         return derive_token("campaign-link", self.link_salt)

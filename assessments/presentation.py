@@ -289,28 +289,46 @@ def minutes_to_complete(statements: int) -> int:
 # --- Why something is not shown -----------------------------------------------------------------
 
 
-def reason_text(code: str | None, k: int) -> str:
+HIDDEN_GROUP = "hidden"  # the one reason every output gives for a group it does not show
+
+
+def reason_text(code: str, k: int) -> str:
     """Why a group, a breakdown, a look or the open answers are not shown (anonymity.py)."""
     texts = {
-        "too_small": lambda: _("fewer than %(k)d responses") % {"k": k},
-        "complementary": lambda: (
+        # Every hidden group gets this one text: saying which rule hid it (too small, or hidden
+        # with another group) would tell its size apart.
+        HIDDEN_GROUP: lambda: (
             _(
-                "hidden so that the rest of this breakdown, fewer than %(k)d people, cannot be "
-                "worked out from the total"
+                "this group has fewer than %(k)d responses, or showing it would let a group of "
+                "fewer than %(k)d people be worked out (from the total, from groups that are "
+                "shown, or from an earlier interim result)"
             )
             % {"k": k}
         ),
-        "crossing": lambda: (
+        "cell_hidden": lambda: (
             _(
-                "hidden because, together with a group that is already shown (for example a "
-                "team), it would point to fewer than %(k)d people"
+                "– = not shown: in this group, or in another group of this breakdown, too few "
+                "people have a score on this dimension (they answered “don't know” to too many "
+                "of its statements), and the figure would point to fewer than %(k)d people."
             )
             % {"k": k}
         ),
-        "earlier_look": lambda: (
+        "dimension_hidden": lambda: (
             _(
-                "hidden because an interim result already covered part of this group: comparing "
-                "the two would point to fewer than %(k)d people"
+                "Not shown: too few people answered enough statements of this dimension since the "
+                "last update to show it without pointing to fewer than %(k)d people."
+            )
+            % {"k": k}
+        ),
+        "statements_at_close": lambda: _(
+            "The statements, indicators and spread appear when the round closes; interim "
+            "results show the dimensions only."
+        ),
+        "statements_hidden": lambda: (
+            _(
+                "The statements of this dimension are not shown: fewer than %(k)d people answered "
+                "“don't know” to some of them, and next to the dimension's mean their figures "
+                "would give those few people's answers away."
             )
             % {"k": k}
         ),
@@ -343,8 +361,9 @@ def reason_text(code: str | None, k: int) -> str:
         ),
         "too_few_answers": lambda: _("Too few people answered this question to show the answers."),
     }
-    text = texts.get(code or "")
-    return text() if text else _("Not shown, to protect anonymity.")
+    if code not in texts:
+        raise ValueError(f"No text for the reason {code!r}.")
+    return texts[code]()
 
 
 def look_note(*, respondents: int, received: int, step: int, final: bool) -> str | None:

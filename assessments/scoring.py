@@ -164,6 +164,9 @@ class DimensionScore:
     alpha_n: int  # respondents with all items valid
     alpha_warning: bool
     suppressed: bool = False
+    # Respondents with a score who answered "n.v.t." to some statement: their score weighs
+    # their answers differently, so the publication rules look at how many there are.
+    n_partial: int = 0
 
 
 @dataclass(frozen=True)
@@ -253,6 +256,30 @@ def respondent_dimension_scores(
     }
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """Per respondent, for one dimension: whether they have a score, and whether that score
+    rests on fewer than all of its statements (some "n.v.t.")."""
+
+    scored: tuple[bool, ...]
+    partial: tuple[bool, ...]
+
+
+def dimension_coverage(
+    responses: Sequence[Answers], items: Sequence[ItemSpec]
+) -> dict[str, Coverage]:
+    out = {}
+    for code, specs in _dimensions(_checked_items(items)).items():
+        scored, partial = [], []
+        for answers in responses:
+            valid = sum(1 for spec in specs if answers.get(spec.code) is not None)
+            has_score = has_enough_items(valid, len(specs))
+            scored.append(has_score)
+            partial.append(has_score and valid < len(specs))
+        out[code] = Coverage(tuple(scored), tuple(partial))
+    return out
+
+
 def _respondent_score(answers: Answers, specs: Sequence[ItemSpec]) -> Fraction | None:
     values = [_answer(answers, spec) for spec in specs]
     valid = [value for value in values if value is not None]
@@ -340,6 +367,7 @@ class _Column:
     n_not_applicable: int
     n_unanswered: int
     distribution: Distribution
+    unanswered: tuple[bool, ...] = ()  # per respondent: no answer at all (not n.v.t.)
 
     @property
     def n_valid(self) -> int:
@@ -407,31 +435,36 @@ def _column(spec: ItemSpec, responses: Sequence[Answers], plain: bool) -> _Colum
         n_not_applicable=values.count(None) - n_unanswered,
         n_unanswered=n_unanswered,
         distribution=counts,  # type: ignore[arg-type]
+        unanswered=tuple(raw is _MISSING for raw in raws) if n_unanswered else (),
     )
 
 
 def _dimension_score(
     code: str, columns: Sequence[_Column], min_n: int
 ) -> tuple[DimensionScore, Fraction | None]:
-    item_scores = tuple(_item_score(column, min_n) for column in columns)
-    indicators = _indicator_scores(code, columns, min_n)
     # A respondent's score s/c (sum of c valid answers) is written as s·(L/c)/L with L the
     # least common multiple of 1..m, so the group's scores add up as integers.
     m = len(columns)
     common = math.lcm(*range(1, m + 1))
     factor = {c: common // c for c in range(1, m + 1) if has_enough_items(c, m)}
-    rows = list(zip(*(column.values for column in columns), strict=True))
-    numerators = []
-    for row in rows:
-        valid = m - row.count(None)
-        if valid in factor:
-            numerators.append(sum(filter(None, row)) * factor[valid])  # type: ignore[arg-type]
+    all_rows = list(zip(*(column.values for column in columns), strict=True))
+    scored = [m - row.count(None) in factor for row in all_rows]
+    # Every figure of the dimension describes the same people: those with a score. Answers
+    # of someone without one (fewer than ⅔ valid) would otherwise count in the statements
+    # but not in the mean, and the difference would be theirs alone.
+    columns = [_restrict(column, scored) for column in columns]
+    rows = [row for row, keep in zip(all_rows, scored, strict=True) if keep]
+    item_scores = tuple(_item_score(column, min_n) for column in columns)
+    indicators = _indicator_scores(code, columns, min_n)
+    numerators = [sum(filter(None, row)) * factor[m - row.count(None)] for row in rows]  # type: ignore[arg-type]
     n = len(numerators)
+    n_partial = sum(1 for row in rows if None in row)
     alpha, alpha_n = _cronbach_alpha(rows, m)
     if n == 0 or n < min_n:
         empty = DimensionScore(
             code, n, None, None, None, None, None, None, _EMPTY_DISTRIBUTION, None,
             indicators, item_scores, None, alpha_n, alpha_warning=False, suppressed=n > 0,
+            n_partial=n_partial,
         )  # fmt: skip
         return empty, None
     total = sum(numerators)
@@ -474,8 +507,27 @@ def _dimension_score(
         alpha=alpha,
         alpha_n=alpha_n,
         alpha_warning=alpha is not None and alpha_n < ALPHA_WARNING_N,
+        n_partial=n_partial,
     )
     return dimension, mean
+
+
+def _restrict(column: _Column, keep: Sequence[bool]) -> _Column:
+    """The column of only the respondents marked in ``keep``."""
+    if all(keep):
+        return column
+    values = [value for value, k in zip(column.values, keep, strict=True) if k]
+    counts = tuple(values.count(value) for value in range(SCALE_MIN, SCALE_MAX + 1))
+    unanswered = tuple(u for u, k in zip(column.unanswered, keep, strict=False) if k)
+    n_unanswered = sum(unanswered)
+    return _Column(
+        column.spec,
+        values,
+        values.count(None) - n_unanswered,
+        n_unanswered,
+        counts,  # type: ignore[arg-type]
+        unanswered if n_unanswered else (),
+    )
 
 
 def _item_score(column: _Column, min_n: int) -> ItemScore:

@@ -393,6 +393,28 @@ def test_the_minimum_group_size_of_an_open_round_cannot_be_changed(bakery):
     assert campaign.threshold == K
 
 
+def test_a_round_moves_forward_only_and_keeps_its_questionnaire_once_open(bakery):
+    from django.core.exceptions import ValidationError
+
+    organisation, _, _ = bakery
+    campaign, _ = open_round(organisation, Campaign.Interim.NONE)
+    other = make_questionnaire(dimensions=1, items_per_dimension=3)
+    campaign.questionnaire = other
+    with pytest.raises(ValidationError) as refusal:
+        campaign.full_clean()
+    assert "questionnaire" in refusal.value.message_dict
+    campaign.refresh_from_db()
+    campaign.mark_closed()
+    for earlier in (Campaign.Status.OPEN, Campaign.Status.DRAFT):
+        campaign.status = earlier
+        with pytest.raises(ValidationError) as refusal, translation.override("en"):
+            campaign.full_clean()
+        with translation.override("en"):
+            assert "only moves forward" in str(refusal.value.message_dict["status"])
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.CLOSED
+
+
 def test_staff_see_the_locked_settings_of_an_open_round_read_only_in_the_admin(bakery):
     organisation, _, _ = bakery
     campaign, _ = open_round(organisation, Campaign.Interim.NONE)
@@ -404,6 +426,7 @@ def test_staff_see_the_locked_settings_of_an_open_round_read_only_in_the_admin(b
     url = reverse("admin:assessments_campaign_change", args=[campaign.pk])
     page = client.get(url).content.decode()
     assert 'name="threshold"' not in page and 'name="interim_results"' not in page
+    assert 'name="status"' not in page and 'name="questionnaire"' not in page
     campaign.status = Campaign.Status.DRAFT
     campaign.save()
     assert 'name="threshold"' in client.get(url).content.decode()

@@ -156,18 +156,22 @@ def test_summarize_computes_dimension_scores_by_hand():
     # 4 ± t(0.975, 2) · (1/3)/√3 = 4 ± 4.302653 · 0.192450 = 4 ± 0.828050
     assert d1.ci_low == pytest.approx(4 - 0.828050, abs=1e-5)
     assert d1.ci_high == pytest.approx(4 + 0.828050, abs=1e-5)
-    # Item shares positive: D1.1 [4,3,5] 2/3, D1.2 [5,4] 1, D1.3 [4,5,2,3] 2/4 → mean 13/18.
-    assert d1.pct_positive == pytest.approx(13 / 18)
-    # Negative: 0, 0, 1/4 → mean 1/12.
-    assert d1.pct_negative == pytest.approx(1 / 12)
-    # All 9 valid scored answers: 2:1, 3:2, 4:3, 5:3.
-    assert d1.distribution == (0, 1, 2, 3, 3)
-    assert d1.band == Band(Level.HIGH)  # 4.00 and 8% negative
-    # Indicator a pools D1.1 and D1.2: (4+3+5+5+4)/5 = 4.2; b = D1.3 alone: 14/4 = 3.5.
+    # Every D1 figure describes r1–r3, who have a D1 score; r4's one valid answer counts in
+    # none of them (else the statements minus the mean would give it away).
+    # Item shares positive: D1.1 [4,3,5] 2/3, D1.2 [5,4] 1, D1.3 [4,5,2] 2/3 → mean 7/9.
+    assert d1.pct_positive == pytest.approx(7 / 9)
+    # Negative: 0, 0, 1/3 → mean 1/9.
+    assert d1.pct_negative == pytest.approx(1 / 9)
+    # All 8 valid scored answers of r1–r3: 2:1, 3:1, 4:3, 5:3.
+    assert d1.distribution == (0, 1, 1, 3, 3)
+    assert d1.band == Band(Level.HIGH)  # 4.00 and 11% negative
+    # Indicator a pools D1.1 and D1.2: (4+3+5+5+4)/5 = 4.2; b = D1.3 alone: 11/3.
     assert [(i.code, i.n_answers, i.mean) for i in d1.indicators] == [
         ("a", 5, pytest.approx(4.2)),
-        ("b", 4, pytest.approx(3.5)),
+        ("b", 3, pytest.approx(11 / 3)),
     ]
+    # r2 answered n.v.t. to D1.2: one respondent whose score weighs other answers.
+    assert d1.n_partial == 1
     # Only r1 and r3 have all D1 items valid: too few for alpha.
     assert (d1.alpha, d1.alpha_n, d1.alpha_warning) == (None, 2, False)
 
@@ -178,8 +182,8 @@ def test_summarize_computes_dimension_scores_by_hand():
     assert d2.sd == pytest.approx(1.767767, abs=1e-6)
     # half width = 12.706205 · 1.767767 / √2 = 12.706205 · 1.25 = 15.882756
     assert d2.ci_high - d2.mean == pytest.approx(15.882756, abs=1e-5)
-    # Negative: D2.1 [3,2,4,5] 1/4, D2.2 [2,4] 1/2 → 3/8 = 37.5% ≥ 30% → low despite 3.25.
-    assert d2.pct_negative == pytest.approx(0.375)
+    # Only r2 and r4 count. Negative: D2.1 [2,5] 1/2, D2.2 [2,4] 1/2 → 50% ≥ 30% → low.
+    assert d2.pct_negative == pytest.approx(0.5)
     assert d2.pct_positive == pytest.approx(0.5)
     assert d2.band == Band(Level.LOW)
 
@@ -188,9 +192,21 @@ def test_summarize_computes_dimension_scores_by_hand():
 
 
 def test_summarize_counts_not_applicable_and_unanswered_separately():
+    items = [ItemSpec(f"D1.{i}", "D1") for i in (1, 2, 3)]
+    responses = [
+        {"D1.1": 4, "D1.2": 5, "D1.3": None},  # n.v.t.
+        {"D1.1": 2, "D1.2": 4},  # D1.3 not answered
+        {"D1.1": 3, "D1.2": 3, "D1.3": 5},
+    ]
+    item = summarize(responses, items).item("D1.3")
+    assert (item.n_valid, item.n_not_applicable, item.n_unanswered) == (1, 1, 1)
+    assert item.mean == 5.0 and item.distribution == (0, 0, 0, 0, 1)
+
+
+def test_a_respondent_without_a_dimension_score_counts_in_none_of_its_figures():
     item = summarize(RESPONSES, ITEMS).item("D2.2")
-    # r1 n.v.t., r2 2, r3 missing key, r4 4
-    assert (item.n_valid, item.n_not_applicable, item.n_unanswered) == (2, 1, 1)
+    # Only r2 (2) and r4 (4) have a D2 score; r1 (n.v.t.) and r3 (no answer) have none.
+    assert (item.n_valid, item.n_not_applicable, item.n_unanswered) == (2, 0, 0)
     assert item.mean == 3.0
     assert item.distribution == (0, 1, 0, 1, 0)
     assert (item.pct_positive, item.pct_negative) == (0.5, 0.5)
@@ -198,16 +214,16 @@ def test_summarize_counts_not_applicable_and_unanswered_separately():
 
 def test_reverse_item_distribution_uses_scored_values():
     item = summarize(RESPONSES, ITEMS).item("D1.3")
-    # raw 2,1,4,3 → scored 4,5,2,3
+    # raw 2,1,4 → scored 4,5,2 (r4 has no D1 score)
     assert item.is_reversed
-    assert item.distribution == (0, 1, 1, 1, 1)
-    assert item.mean == 3.5
+    assert item.distribution == (0, 1, 0, 1, 1)
+    assert item.mean == pytest.approx(11 / 3)
 
 
 def test_strongest_and_weakest_items_break_ties_by_code():
     result = summarize(RESPONSES, ITEMS)
-    # Means: D1.1 4, D1.2 4.5, D1.3 3.5, D2.1 14/4 = 3.5, D2.2 3.
-    # D1.3 and D2.1 tie at 3.5; the code decides, and no item is in both lists.
+    # Means: D1.1 4, D1.2 4.5, D1.3 11/3, D2.1 (2+5)/2 = 3.5, D2.2 3.
+    # No item is in both lists.
     assert [i.code for i in result.strongest] == ["D1.2", "D1.1", "D1.3"]
     assert [i.code for i in result.weakest] == ["D2.2", "D2.1"]
 
@@ -289,11 +305,11 @@ def test_threshold_suppresses_statistics_resting_on_fewer_than_k_people():
     d1 = result.dimension("D1")
     assert not d1.suppressed and d1.mean == 4.0  # 3 respondents
     # D1.2 is left out of the dimension shares, else they would give it away:
-    # positive (2/3 + 2/4) / 2 = 7/12; distribution of D1.1 and D1.3 only.
-    assert d1.pct_positive == pytest.approx(7 / 12)
-    assert d1.distribution == (0, 1, 2, 2, 2)
-    # Indicator a contains D1.2 and is suppressed with it; b (D1.3, 4 answers) is not.
-    assert [(i.code, i.mean) for i in d1.indicators] == [("a", None), ("b", 3.5)]
+    # positive (2/3 + 2/3) / 2 = 2/3; distribution of D1.1 and D1.3 (r1–r3) only.
+    assert d1.pct_positive == pytest.approx(2 / 3)
+    assert d1.distribution == (0, 1, 1, 2, 2)
+    # Indicator a contains D1.2 and is suppressed with it; b (D1.3, 3 answers) is not.
+    assert [(i.code, i.mean) for i in d1.indicators] == [("a", None), ("b", pytest.approx(11 / 3))]
     assert result.overall_index is None
     assert "D1.2" not in [i.code for i in result.strongest + result.weakest]
 

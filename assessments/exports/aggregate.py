@@ -218,7 +218,10 @@ def aggregate_tables(results: RoundResults) -> list[Table]:
             continue
         for group in breakdown.rows():
             if isinstance(group, GroupMeans):
-                breakdown_rows.append([breakdown.label, *means_row(group.label, group)])
+                row = means_row(group.label, group)
+                if any(v is None for v in group.dimensions.values()):
+                    row[-1] = breakdown.cells_note or ""
+                breakdown_rows.append([breakdown.label, *row])
             else:
                 breakdown_rows.append(
                     [

@@ -136,7 +136,7 @@ def released_segments(
             continue
         values = [row[name] for row in released]
         left_out = "; ".join(
-            f"{labels.get(group.label, group.label)}: {reason_text(group.reason, k)}"
+            f"{labels.get(group.label, group.label)}: {reason_text(presentation.HIDDEN_GROUP, k)}"
             for group in breakdown.suppressed
         )
         note = (
@@ -199,6 +199,7 @@ def response_tables(
         raise ValueError(f"Unknown segmentation: {', '.join(unknown)}.")
     columns = released_segments(campaign, matrix, names)
     items = matrix.items
+    values, blanked = blank_rare_patterns(matrix, columns, campaign.threshold)
 
     header = ["row", *(c.name for c in columns)]
     for item in items:
@@ -214,7 +215,6 @@ def response_tables(
     tables = [reverse if item.is_reversed else plain for item in items]
     lookup = dict.__getitem__
     segment_values = [column.values for column in columns]
-    values = matrix.values
 
     def rows() -> Iterable[list[Cell]]:
         for number, index in enumerate(order, start=1):
@@ -243,11 +243,41 @@ def response_tables(
     data = Table(
         pgettext("sheet name", "Responses"), header, rows(), trusted=True, csv_lines=csv_lines
     )
-    return data, codebook_table(campaign, items, columns, n, language)
+    return data, codebook_table(campaign, items, columns, n, language, blanked=blanked)
+
+
+def blank_rare_patterns(
+    matrix: ResponseMatrix, columns: Sequence[SegmentColumn], k: int
+) -> tuple[list[list[int | None]], bool]:
+    """The answers with rare patterns of "n.v.t." made common (see anonymity.rows_to_blank).
+
+    Returns the values to write and whether any row was changed (the codebook says so).
+    """
+    optional = [i for i, item in enumerate(matrix.items) if item.allows_not_applicable]
+    if not optional:
+        return matrix.values, False
+    groups = [tuple(column.values[row] for column in columns) for row in range(len(matrix.values))]
+    blanks = [tuple(values[i] is None for i in optional) for values in matrix.values]
+    rows = anonymity.rows_to_blank(groups, blanks, (True,) * len(optional), k)
+    if not rows:
+        return matrix.values, False
+    values = list(matrix.values)
+    for row in rows:
+        changed = list(values[row])
+        for i in optional:
+            changed[i] = None
+        values[row] = changed
+    return values, True
 
 
 def codebook_table(
-    campaign: Campaign, items: list[Item], columns: list[SegmentColumn], n: int, language: str
+    campaign: Campaign,
+    items: list[Item],
+    columns: list[SegmentColumn],
+    n: int,
+    language: str,
+    *,
+    blanked: bool = False,
 ) -> Table:
     scale = "; ".join(f"{value} = {label}" for value, label in presentation.scale_labels())
     empty = _("empty = don't know / not applicable, or not answered (treat as missing)")
@@ -325,6 +355,21 @@ def codebook_table(
         ),
         (_("Reading the CSV"), reading_csv_note(language)),
     ]
+    if blanked:
+        notes.insert(
+            -1,
+            (
+                _("Don't know / not applicable"),
+                _(
+                    'Which statements someone answered with "don\'t know / not applicable" '
+                    "can say who it is (the one colleague without customers). So that every "
+                    "combination of group columns and empty answers is shared by at least k "
+                    "rows, the answers to the statements that offer this option were left "
+                    "empty in some rows. Dimension scores computed from this file can "
+                    "therefore differ slightly from the results."
+                ),
+            ),
+        )
     rows.append([None] * 8)
     rows.extend([key, value, "", "", "", None, None, ""] for key, value in notes)
     return Table(

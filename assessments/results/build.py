@@ -9,6 +9,7 @@ alone (:mod:`assessments.anonymity`): the figures describe the plan's current lo
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ from .data import (
 )
 
 BREAKDOWNS = ("team", "role", "tenure", "contract")
+_TODAY = dt.date(2000, 1, 1)  # a placeholder date where only figures are built
 ROUND_DIGITS = 2
 
 
@@ -161,6 +163,25 @@ def build_results(
     result = scoring.summarize(answers, data.item_specs, threshold=k)
     table = scoring.score_table(answers, data.item_specs)
     profiles = [r.profile() for r in members]
+    all_profiles = [r.profile() for r in data.respondents]
+    figures = {
+        code: anonymity.plan_dimension(
+            plan, all_profiles, code=code, scored=coverage.scored, partial=coverage.partial
+        )
+        for code, coverage in scoring.dimension_coverage(answers, data.item_specs).items()
+    }
+    index = len(plan.looks) - 1
+    dimensions = tuple(
+        _dimension(d, labels, figures[d.code], index, look.final, k) for d in result.dimensions
+    )
+    shown_items = [
+        item
+        for d, dim in zip(result.dimensions, dimensions, strict=True)
+        if dim.statements_shown
+        for item in d.items
+    ]
+    strongest, weakest = scoring.extremes(shown_items, presentation.TOP_ITEMS)
+    overall = _r(result.overall_index) if all(d.mean is not None for d in dimensions) else None
     return RoundResults(
         **common,
         visible=True,
@@ -171,25 +192,36 @@ def build_results(
         look_note=presentation.look_note(
             respondents=look.size, received=len(data.respondents), step=k, final=look.final
         ),
-        overall_index=_r(result.overall_index),
-        dimensions=tuple(_dimension(d, labels) for d in result.dimensions),
-        strongest=tuple(i.code for i in result.strongest),
-        weakest=tuple(i.code for i in result.weakest),
-        role_comparison=_role_comparison(look, profiles, table, labels, k),
+        overall_index=overall,
+        dimensions=dimensions,
+        strongest=tuple(i.code for i in strongest),
+        weakest=tuple(i.code for i in weakest),
+        role_comparison=_role_comparison(look, profiles, table, labels, figures, k),
         breakdowns={
             name: _breakdown(
-                look.breakdown(name), data.group_orders.get(name, []), profiles, table, labels, k
-            )  # type: ignore[arg-type]
+                look.breakdown(name),  # type: ignore[arg-type]
+                data.group_orders.get(name, []),
+                profiles,
+                table,
+                labels,
+                figures,
+                k,
+            )
             for name in BREAKDOWNS
             if name in data.asked and look.breakdown(name) is not None
         },
-        previous=_previous(result, previous),
+        previous=_previous(result, dimensions, previous),
         benchmark=_benchmark(benchmark, sector, labels.sector_label),
-        open_answers=_open_answers(data, members, labels),
+        open_answers=_open_answers(data, plan, members, labels),
     )
 
 
-def _item(item: scoring.ItemScore, labels: Labels) -> ItemResult:
+def _item(item: scoring.ItemScore, labels: Labels, shown: bool) -> ItemResult:
+    text = labels.items.get(item.code, item.code)
+    if not shown:
+        return ItemResult(
+            item.code, text, item.is_reversed, 0, 0, None, None, None, None, None, (), True
+        )
     # As worded: for a reverse-scored statement, agreeing is what scores as negative.
     agree, disagree = (
         (item.pct_negative, item.pct_positive)
@@ -198,7 +230,7 @@ def _item(item: scoring.ItemScore, labels: Labels) -> ItemResult:
     )
     return ItemResult(
         code=item.code,
-        text=labels.items.get(item.code, item.code),
+        text=text,
         is_reversed=item.is_reversed,
         n_valid=item.n_valid,
         n_not_applicable=item.n_not_applicable,
@@ -212,57 +244,94 @@ def _item(item: scoring.ItemScore, labels: Labels) -> ItemResult:
     )
 
 
-def _dimension(dim: scoring.DimensionScore, labels: Labels) -> DimensionResult:
-    band = dim.band
+def _dimension(
+    dim: scoring.DimensionScore,
+    labels: Labels,
+    figures: anonymity.DimensionPlan,
+    look_index: int,
+    final: bool,
+    k: int,
+) -> DimensionResult:
     text = labels.dimensions.get(dim.code, DimensionText(dim.code, dim.code, ""))
-    strongest, weakest = scoring.extremes(dim.items, presentation.CARD_ITEMS)
+    shown = look_index in figures.looks and dim.mean is not None
+    # Statements, indicators, spread and reliability only in the final results and only
+    # when the publication plan allows them (anonymity.plan_dimension).
+    statements = shown and final and figures.items
+    reason = None if statements else _dimension_reason(shown, final, dim, k)
+    band = dim.band if shown else None
+    strongest, weakest = (
+        scoring.extremes(dim.items, presentation.CARD_ITEMS) if statements else ((), ())
+    )
     return DimensionResult(
         code=dim.code,
         name=text.name,
         short_name=text.short_name or text.name,
         explanation=text.explanation,
-        n=dim.n,
-        mean=_r(dim.mean),
-        sd=_r(dim.sd),
-        ci_low=_r(dim.ci_low),
-        ci_high=_r(dim.ci_high),
-        pct_positive=_pct(dim.pct_positive),
-        pct_negative=_pct(dim.pct_negative),
-        distribution=tuple(dim.distribution),
+        n=dim.n if shown else 0,
+        mean=_r(dim.mean) if shown else None,
+        sd=_r(dim.sd) if shown else None,
+        ci_low=_r(dim.ci_low) if shown else None,
+        ci_high=_r(dim.ci_high) if shown else None,
+        pct_positive=_pct(dim.pct_positive) if statements else None,
+        pct_negative=_pct(dim.pct_negative) if statements else None,
+        distribution=tuple(dim.distribution) if statements else (),
         band=band.code if band else None,
         attention=bool(band and (band.level == scoring.Level.LOW or band.vulnerable)),
-        alpha=_r(dim.alpha),
-        alpha_n=dim.alpha_n,
-        alpha_warning=dim.alpha_warning,
-        suppressed=dim.suppressed,
+        alpha=_r(dim.alpha) if statements else None,
+        alpha_n=dim.alpha_n if statements else 0,
+        alpha_warning=dim.alpha_warning if statements else False,
+        suppressed=dim.suppressed or not shown,
         indicators=tuple(
             IndicatorResult(
                 code=ind.code,
                 name=labels.indicators.get(ind.code, (ind.code, ind.code))[0],
                 model_name=labels.indicators.get(ind.code, (ind.code, ind.code))[1],
-                mean=_r(ind.mean),
-                suppressed=ind.suppressed,
+                mean=_r(ind.mean) if statements else None,
+                suppressed=ind.suppressed or not statements,
             )
             for ind in dim.indicators
         ),
-        items=tuple(_item(item, labels) for item in dim.items),
+        items=tuple(_item(item, labels, statements) for item in dim.items),
         recommendations=text.recommendations,
         strongest=tuple(i.code for i in strongest),
         weakest=tuple(i.code for i in weakest),
+        statements_shown=statements,
+        reason=reason,
+        reason_text=presentation.reason_text(reason, k) if reason else None,
     )
+
+
+def _dimension_reason(shown: bool, final: bool, dim: scoring.DimensionScore, k: int) -> str:
+    if not shown:
+        return "dimension_hidden"
+    if not final:
+        return "statements_at_close"
+    return "statements_hidden"
 
 
 def _means(
-    table: scoring.ScoreTable, members: list[int], k: int, key: str, label: str
+    table: scoring.ScoreTable,
+    members: list[int],
+    k: int,
+    key: str,
+    label: str,
+    shown: Mapping[str, bool],
 ) -> GroupMeans:
+    """A group's dimension means; a mean the dimension's plan hides is None, and so is the
+    overall index then (with the other means it would give the hidden one away)."""
     means = scoring.group_means(table, members, threshold=k)
-    return GroupMeans(
-        key=key,
-        label=label,
-        n=means.n,
-        overall=_r(means.overall),
-        dimensions={code: _r(mean) for code, mean in means.dimensions.items()},
-    )
+    dimensions = {
+        code: _r(mean) if shown.get(code, False) else None
+        for code, mean in means.dimensions.items()
+    }
+    overall = means.overall if all(v is not None for v in dimensions.values()) else None
+    return GroupMeans(key=key, label=label, n=means.n, overall=_r(overall), dimensions=dimensions)
+
+
+def _cells(
+    figures: Mapping[str, anonymity.DimensionPlan], breakdown: str, group: str
+) -> dict[str, bool]:
+    return {code: group in plan.cells.get(breakdown, ()) for code, plan in figures.items()}
 
 
 def _group_members(
@@ -277,10 +346,23 @@ def _breakdown(
     profiles: list[dict],
     table: scoring.ScoreTable,
     labels: Labels,
+    figures: Mapping[str, anonymity.DimensionPlan],
     k: int,
 ) -> Breakdown:
     names = labels.groups.get(plan.name, {})
     listed = set(plan.shown_labels) | {g.label for g in plan.suppressed}
+    groups = tuple(
+        _means(
+            table,
+            _group_members(plan, group, profiles),
+            k,
+            group.label,
+            names.get(group.label, group.label),
+            _cells(figures, plan.name, group.label),
+        )
+        for group in plan.shown
+    )
+    blank_cells = any(v is None for g in groups for v in g.dimensions.values())
     return Breakdown(
         name=plan.name,
         label=presentation.breakdown_label(plan.name),
@@ -288,25 +370,19 @@ def _breakdown(
         reason=str(plan.reason) if plan.reason else None,
         reason_text=presentation.reason_text(str(plan.reason), k) if plan.reason else None,
         order=tuple(label for label in dict.fromkeys([*order, *sorted(listed)]) if label in listed),
-        groups=tuple(
-            _means(
-                table,
-                _group_members(plan, group, profiles),
-                k,
-                group.label,
-                names.get(group.label, group.label),
-            )
-            for group in plan.shown
-        ),
+        groups=groups,
+        # One neutral reason for every hidden group: which of the plan's reasons applies
+        # (too small, or hidden with another) would itself tell a group's size apart.
         suppressed=tuple(
             HiddenGroup(
                 key=g.label,
                 label=names.get(g.label, g.label),
-                reason=str(g.reason),
-                reason_text=presentation.reason_text(str(g.reason), k),
+                reason=presentation.HIDDEN_GROUP,
+                reason_text=presentation.reason_text(presentation.HIDDEN_GROUP, k),
             )
             for g in plan.suppressed
         ),
+        cells_note=presentation.reason_text("cell_hidden", k) if blank_cells else None,
     )
 
 
@@ -315,14 +391,18 @@ def _role_comparison(
     profiles: list[dict],
     table: scoring.ScoreTable,
     labels: Labels,
+    figures: Mapping[str, anonymity.DimensionPlan],
     k: int,
 ) -> RoleComparison:
     plan = look.breakdown(anonymity.LEADERSHIP)
     if plan is None:
         return RoleComparison(False, None, None)
     if not plan.allowed or len(plan.shown) < 2:
-        reason = plan.reason or (plan.suppressed[0].reason if plan.suppressed else None)
-        code = str(reason) if reason else None
+        code = (
+            str(plan.reason)
+            if plan.reason
+            else (presentation.HIDDEN_GROUP if plan.suppressed else None)
+        )
         return RoleComparison(False, code, presentation.reason_text(code, k) if code else None)
     groups = {
         group.label: _means(
@@ -331,6 +411,7 @@ def _role_comparison(
             k,
             group.label,
             presentation.comparison_label(group.label),
+            _cells(figures, plan.name, group.label),
         )
         for group in plan.shown
     }
@@ -339,13 +420,18 @@ def _role_comparison(
     )
 
 
-def _previous(current: scoring.GroupResult, previous: StoredSummary | None) -> Comparison | None:
+def _previous(
+    current: scoring.GroupResult,
+    shown: Sequence[DimensionResult],
+    previous: StoredSummary | None,
+) -> Comparison | None:
     if previous is None:
         return None
+    visible = {d.code for d in shown if d.mean is not None}
     changes = {}
     for dim in current.dimensions:
         stats = previous.dimensions.get(dim.code)
-        if stats is None or stats.mean is None:
+        if stats is None or stats.mean is None or dim.code not in visible:
             continue
         change = scoring.compare(dim, stats)
         changes[dim.code] = DimensionChange(
@@ -394,58 +480,88 @@ def _benchmark(
 
 
 def _open_answers(
-    data: RoundInput, members: list[Respondent], labels: Labels
+    data: RoundInput, plan: anonymity.PublicationPlan, members: list[Respondent], labels: Labels
 ) -> tuple[OpenAnswers, ...]:
     out = []
+    index = len(plan.looks) - 1
     for question_id, code in data.open_questions:
-        shown = anonymity.visible_open_answers(
-            [r.open_texts[question_id] for r in members if question_id in r.open_texts],
-            n_respondents=len(members),
-            threshold=data.open_answer_threshold,
-            seed=f"{data.campaign_id}:{question_id}",
+        texts = [r.open_texts.get(question_id, "").strip() for r in members]
+        looks = anonymity.plan_open_answers(
+            plan, [bool(t) for t in texts], data.open_answer_threshold
         )
-        reason = str(shown.reason) if shown.reason else None
+        if index in looks:
+            shown = anonymity.visible_open_answers(
+                texts,
+                n_respondents=len(members),
+                threshold=data.open_answer_threshold,
+                seed=f"{data.campaign_id}:{question_id}",
+            )
+            visible, reason, shown_texts = shown.visible, shown.reason, shown.texts
+        else:
+            visible, reason, shown_texts = False, anonymity.Refusal.TOO_FEW_ANSWERS, ()
+        code_text = str(reason) if reason else None
         out.append(
             OpenAnswers(
                 code=code,
                 question=labels.questions.get(code, code),
-                visible=shown.visible,
-                reason=reason,
-                reason_text=presentation.reason_text(reason, data.threshold) if reason else None,
-                texts=shown.texts,
+                visible=visible,
+                reason=code_text,
+                reason_text=(
+                    presentation.reason_text(code_text, data.threshold) if code_text else None
+                ),
+                texts=shown_texts,
             )
         )
     return tuple(out)
 
 
 def summary_data(data: RoundInput, plan: anonymity.PublicationPlan) -> tuple[int, dict] | None:
-    """(respondents, figures) kept for later comparisons: the final look's dimensions only."""
+    """(respondents, figures) kept for later comparisons and the benchmark.
+
+    Only what the final results show: a dimension they hide (fewer than k with a score, or
+    hidden by its plan) is not kept, and the overall index only when every dimension is.
+    """
     look = plan.current
     if look is None or not look.final:
         return None
+    labels = Labels("nl", RoundInfo(data.campaign_id, "", "", _TODAY, _TODAY, "closed", None),
+                    {}, {}, {}, {}, {})  # fmt: skip
+    empty = presentation.ResponseRate(0, None, "unknown", None, False, False)
+    final = build_results(data, plan, labels, rate=empty)
     members = data.respondents[: look.size]
-    result = scoring.summarize([r.answers for r in members], data.item_specs)
-    return look.size, {
-        "overall": result.overall_index,
-        "dimensions": {d.code: {"n": d.n, "mean": d.mean, "sd": d.sd} for d in result.dimensions},
+    result = scoring.summarize(
+        [r.answers for r in members], data.item_specs, threshold=plan.threshold
+    )
+    dims = {
+        d.code: {"n": d.n, "mean": d.mean, "sd": d.sd}
+        for d, shown in zip(result.dimensions, final.dimensions, strict=True)
+        if shown.mean is not None
     }
+    overall = result.overall_index if len(dims) == len(result.dimensions) else None
+    return look.size, {"overall": overall, "dimensions": dims, "threshold": plan.threshold}
 
 
 def stored_summary(
-    campaign_id: int, campaign_name: str, respondents: int, data: Mapping
+    campaign_id: int, campaign_name: str, respondents: int, data: Mapping, threshold: int = 0
 ) -> StoredSummary:
     """A kept summary (the JSON of ``summary_data``) read back into typed figures."""
+    dimensions = stored_dimensions(data, threshold)
+    complete = len(dimensions) == len(data.get("dimensions") or {})
     return StoredSummary(
         campaign_id=campaign_id,
         campaign_name=campaign_name,
         respondents=respondents,
-        overall=data.get("overall"),
-        dimensions=stored_dimensions(data),
+        overall=data.get("overall") if complete else None,
+        dimensions=dimensions,
     )
 
 
-def stored_dimensions(data: Mapping) -> dict[str, scoring.Stats]:
+def stored_dimensions(data: Mapping, threshold: int = 0) -> dict[str, scoring.Stats]:
+    """The kept dimension figures; ones on fewer than the round's k people are left out
+    (summaries kept before that rule could hold them)."""
+    k = max(threshold, data.get("threshold") or 0)
     return {
         code: scoring.Stats(stats.get("n") or 0, stats.get("mean"), stats.get("sd"))
         for code, stats in (data.get("dimensions") or {}).items()
+        if (stats.get("n") or 0) >= k
     }

@@ -83,6 +83,9 @@ class DimensionResult:
     recommendations: tuple[Recommendation, ...]
     strongest: tuple[str, ...]  # item codes, scoring.extremes(…, CARD_ITEMS)
     weakest: tuple[str, ...]
+    statements_shown: bool = True  # statements, indicators, spread, reliability
+    reason: str | None = None  # why (some of) it is not shown
+    reason_text: str | None = None
 
     def item(self, code: str) -> ItemResult:
         return next(item for item in self.items if item.code == code)
@@ -115,6 +118,8 @@ class Breakdown:
     order: tuple[str, ...]  # keys of every listed group, shown and hidden, in display order
     groups: tuple[GroupMeans, ...]
     suppressed: tuple[HiddenGroup, ...]
+    # Why some figures of shown groups are blank ("–"), or None when none are.
+    cells_note: str | None = None
 
     def rows(self) -> Iterator[GroupMeans | HiddenGroup]:
         """Every listed group in display order."""

@@ -18,8 +18,10 @@ from ..models import (
     Contract,
     Dimension,
     Item,
+    Membership,
     OpenAnswer,
     OpenQuestion,
+    Organisation,
     Response,
     Role,
     Sector,
@@ -159,25 +161,45 @@ def previous_summary(campaign: Campaign) -> StoredSummary | None:
     if summary is None:
         return None
     return stored_summary(
-        summary.campaign_id, summary.campaign.name, summary.respondents, summary.data
+        summary.campaign_id,
+        summary.campaign.name,
+        summary.respondents,
+        summary.data,
+        summary.campaign.threshold,
     )
 
 
 def benchmark_summaries(campaign: Campaign) -> list[tuple[str, dict[str, Stats]]]:
-    """(sector, dimension figures) of every other organisation's latest closed round."""
+    """(sector, dimension figures) of every other organisation's latest closed round.
+
+    Organisations that share an HR manager or consultant with this one are left out: a
+    consultant who made test organisations of their own could otherwise set the other
+    points of the quartiles and read a real organisation's figure off the median.
+    """
+    related = Organisation.objects.filter(
+        memberships__user__in=Membership.objects.filter(
+            organisation_id=campaign.organisation_id
+        ).values("user_id")
+    ).values("pk")
     rows = (
         CampaignSummary.objects.filter(
             campaign__questionnaire_id=campaign.questionnaire_id,
             campaign__status=Campaign.Status.CLOSED,
         )
         .exclude(campaign__organisation_id=campaign.organisation_id)
+        .exclude(campaign__organisation_id__in=related)
         .order_by("campaign__organisation_id", "-campaign__closes_on", "-campaign_id")
-        .values_list("campaign__organisation_id", "campaign__organisation__sector", "data")
+        .values_list(
+            "campaign__organisation_id",
+            "campaign__organisation__sector",
+            "data",
+            "campaign__threshold",
+        )
     )
     latest: dict[int, tuple[str, dict[str, Stats]]] = {}
-    for organisation_id, sector, data in rows:
+    for organisation_id, sector, data, threshold in rows:
         if organisation_id not in latest:
-            latest[organisation_id] = (sector, stored_dimensions(data))
+            latest[organisation_id] = (sector, stored_dimensions(data, threshold))
     return list(latest.values())
 
 
