@@ -52,6 +52,7 @@ messages: install
 
 test: install-test migrations-check
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install-test

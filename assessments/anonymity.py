@@ -319,6 +319,7 @@ def breakdown_specs(
         attribute = "role" if name == LEADERSHIP else name
         if attribute not in asked:
             continue
+        groups: tuple[GroupSpec, ...]
         if name == LEADERSHIP:
             groups = (
                 GroupSpec(LEADERSHIP, LEADERSHIP_ROLES),

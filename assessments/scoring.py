@@ -72,7 +72,7 @@ from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
 from itertools import repeat
-from typing import Protocol
+from typing import Protocol, cast
 
 SCALE_MIN = 1
 SCALE_MAX = 5
@@ -406,35 +406,51 @@ def summarize(
     return GroupResult(len(responses), tuple(dimensions), overall, strongest, weakest)
 
 
-_SCORED = {value: value for value in range(SCALE_MIN, SCALE_MAX + 1)}
-_REVERSED = {value: SCALE_MIN + SCALE_MAX - value for value in range(SCALE_MIN, SCALE_MAX + 1)}
+_SCORED: dict[object, object] = {value: value for value in range(SCALE_MIN, SCALE_MAX + 1)}
+_REVERSED: dict[object, object] = {
+    value: SCALE_MIN + SCALE_MAX - value for value in range(SCALE_MIN, SCALE_MAX + 1)
+}
 
 
 def _column(spec: ItemSpec, responses: Sequence[Answers], plain: bool) -> _Column:
     code = spec.code
+    raws: list[object]
     if plain:
         # dict.get mapped in C: the per-answer loop is what dominates large rounds.
-        raws = list(map(dict.get, responses, repeat(code), repeat(_MISSING)))  # type: ignore[arg-type]
+        raws = list(
+            map(dict.get, cast("Sequence[dict]", responses), repeat(code), repeat(_MISSING))
+        )
     else:
         raws = [answers.get(code, _MISSING) for answers in responses]
-    table: dict[object, int | None] = dict(_REVERSED if spec.is_reversed else _SCORED)
+    table = dict(_REVERSED if spec.is_reversed else _SCORED)
     table[None] = table[_MISSING] = None
     invalid = object()
+    values: list[int | None]
     # bool is an int that the table would accept (True == 1): check types first.
     if set(map(type, raws)) - {int, type(None), object}:
-        values = [None if raw is _MISSING else _answer({code: raw}, spec) for raw in raws]
+        values = [
+            None if raw is _MISSING else _answer({code: cast("int | None", raw)}, spec)
+            for raw in raws
+        ]
     else:
-        values = list(map(table.get, raws, repeat(invalid)))  # type: ignore[arg-type]
-        if invalid in values:
-            values = [None if raw is _MISSING else _answer({code: raw}, spec) for raw in raws]
-    counts = tuple(values.count(value) for value in range(SCALE_MIN, SCALE_MAX + 1))
+        mapped = list(map(table.get, raws, repeat(invalid)))
+        if invalid in mapped:
+            values = [
+                None if raw is _MISSING else _answer({code: cast("int | None", raw)}, spec)
+                for raw in raws
+            ]
+        else:
+            values = cast("list[int | None]", mapped)
+    counts = cast(
+        "Distribution", tuple(values.count(value) for value in range(SCALE_MIN, SCALE_MAX + 1))
+    )
     n_unanswered = raws.count(_MISSING)
     return _Column(
         spec,
-        values,  # type: ignore[arg-type]
+        values,
         n_not_applicable=values.count(None) - n_unanswered,
         n_unanswered=n_unanswered,
-        distribution=counts,  # type: ignore[arg-type]
+        distribution=counts,
         unanswered=tuple(raw is _MISSING for raw in raws) if n_unanswered else (),
     )
 
@@ -456,7 +472,7 @@ def _dimension_score(
     rows = [row for row, keep in zip(all_rows, scored, strict=True) if keep]
     item_scores = tuple(_item_score(column, min_n) for column in columns)
     indicators = _indicator_scores(code, columns, min_n)
-    numerators = [sum(filter(None, row)) * factor[m - row.count(None)] for row in rows]  # type: ignore[arg-type]
+    numerators = [sum(filter(None, row)) * factor[m - row.count(None)] for row in rows]
     n = len(numerators)
     n_partial = sum(1 for row in rows if None in row)
     alpha, alpha_n = _cronbach_alpha(rows, m)

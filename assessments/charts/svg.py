@@ -66,12 +66,12 @@ def radar(axes: Sequence[str], series: Sequence[Series], *, size: int = 400) -> 
     for s in series:
         if any(v is None for v in s.values):
             continue
-        pts = [point(i, float(v)) for i, v in enumerate(s.values)]  # type: ignore[arg-type]
+        corners = [point(i, float(v)) for i, v in enumerate(s.values) if v is not None]
         polygons.append(
             {
                 "series": s,
-                "points": " ".join(f"{x},{y}" for x, y in pts),
-                "dots": [{"x": x, "y": y} for x, y in pts],
+                "points": " ".join(f"{x},{y}" for x, y in corners),
+                "dots": [{"x": x, "y": y} for x, y in corners],
             }
         )
     return _svg(

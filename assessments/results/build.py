@@ -10,6 +10,7 @@ alone (:mod:`assessments.anonymity`): the figures describe the plan's current lo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -139,18 +140,18 @@ def build_results(
     """
     k = data.threshold
     look = plan.current
-    common = {
-        "round": labels.round,
-        "language": labels.language,
-        "threshold": k,
-        "interim": str(plan.interim),
-        "step": k,
-        "received": len(data.respondents),
-        "response_rate": rate,
-    }
+    common = functools.partial(
+        RoundResults,
+        round=labels.round,
+        language=labels.language,
+        threshold=k,
+        interim=str(plan.interim),
+        step=k,
+        received=len(data.respondents),
+        response_rate=rate,
+    )
     if look is None:
-        return RoundResults(
-            **common,
+        return common(
             visible=False,
             reason=str(plan.reason),
             reason_text=presentation.reason_text(str(plan.reason), k),
@@ -182,8 +183,7 @@ def build_results(
     ]
     strongest, weakest = scoring.extremes(shown_items, presentation.TOP_ITEMS)
     overall = _r(result.overall_index) if all(d.mean is not None for d in dimensions) else None
-    return RoundResults(
-        **common,
+    return common(
         visible=True,
         reason=None,
         reason_text=None,
