@@ -611,37 +611,57 @@ def _dimension_cells(
 ) -> dict[str, frozenset[str]]:
     current = plan.current
     assert current is not None
-    population = [i for i in range(current.size) if scored[i]]
-    # The looks that showed the dimension fix blocks of E_d in submission order.
-    sets: list[frozenset[int]] = [
-        frozenset(i for i in population if i < plan.looks[index].size) for index in looks
-    ]
-    candidates: list[tuple[str, str, frozenset[int]]] = []
+    # The looks that showed the dimension fix blocks of its scored people in submission
+    # order. Scored people in the same block with the same segment answers are in exactly
+    # the same sets whatever is chosen, so they are counted as one cell (as in _Partition).
+    bounds = [plan.looks[index].size for index in looks]
+    attributes = list(dict.fromkeys(b.attribute for b in current.breakdowns))
+    total = current.size
+    # Built column by column, in C (this runs per dimension over every respondent).
+    blocks: list[int] = []
+    start = 0
+    for number, bound in enumerate(bounds):
+        blocks.extend(itertools.repeat(number, min(bound, total) - start))
+        start = min(bound, total)
+    blocks.extend(itertools.repeat(len(bounds), total - start))
+    columns = [[profile.get(name) for profile in profiles[:total]] for name in attributes]
+    values: Iterable[tuple[Label, ...]] = (
+        zip(*columns, strict=True) if columns else itertools.repeat(())
+    )
+    cells: Counter[tuple[int, tuple[Label, ...]]] = Counter(
+        itertools.compress(zip(blocks, values, strict=False), scored[:total])  # may repeat ()
+    )
+    weighted = list(cells.items())
+    candidates: list[tuple[str, str, tuple[bool, ...]]] = []
     for breakdown in current.breakdowns:
+        column = attributes.index(breakdown.attribute)
         for group in breakdown.shown:
-            members = frozenset(
-                i for i in population if profiles[i].get(breakdown.attribute) in group.values
-            )
-            if len(members) >= k:
-                candidates.append((breakdown.name, group.label, members))
+            inside = tuple(values[column] in group.values for (_, values), _ in weighted)
+            if sum(w for (_, w), yes in zip(weighted, inside, strict=True) if yes) >= k:
+                candidates.append((breakdown.name, group.label, inside))
     shown = list(candidates)
 
-    def violations(chosen: list[tuple[str, str, frozenset[int]]]) -> int:
-        atoms = atom_sizes([*sets, *(c[2] for c in chosen)], len(scored))
+    def violations(chosen: list[tuple[str, str, tuple[bool, ...]]]) -> int:
+        atoms: Counter[tuple] = Counter()
+        for position, ((block, _), weight) in enumerate(weighted):
+            atoms[block, *(c[2][position] for c in chosen)] += weight
         return sum(size for size in atoms.values() if not _ok(size, k))
 
+    def size(candidate: tuple[str, str, tuple[bool, ...]]) -> int:
+        return sum(w for (_, w), yes in zip(weighted, candidate[2], strict=True) if yes)
+
     while shown and violations(shown):
-        by_size = sorted(shown, key=lambda c: (len(c[2]), c[0], c[1]))
+        by_size = sorted(shown, key=lambda c: (size(c), c[0], c[1]))
         before = violations(shown)
         victim = next(
             (c for c in by_size if violations([o for o in shown if o is not c]) < before),
             by_size[0],
         )
         shown.remove(victim)
-    cells: dict[str, set[str]] = {b.name: set() for b in current.breakdowns}
+    chosen: dict[str, set[str]] = {b.name: set() for b in current.breakdowns}
     for name, label, _ in shown:
-        cells[name].add(label)
-    return {name: frozenset(labels) for name, labels in cells.items()}
+        chosen[name].add(label)
+    return {name: frozenset(labels) for name, labels in chosen.items()}
 
 
 def plan_open_answers(
@@ -668,61 +688,43 @@ def plan_open_answers(
 # --- The blanks of the response-level file ----------------------------------------------
 
 
-def rows_to_blank(
+def file_dimensions(
     groups: Sequence[Hashable],
-    blanks: Sequence[Hashable],
-    all_blank: Hashable,
+    blanks: Mapping[str, Sequence[Hashable]],
     threshold: int,
-    rng: random.Random | None = None,
-) -> set[int]:
-    """Rows of the response file whose "n.v.t." statements are all to be left empty.
+) -> list[str]:
+    """The dimensions whose statements the response-level file may hold, in order.
 
     A blank is "n.v.t." (every statement has to be answered), and who has no customers or no
-    suppliers is known at work: the pattern of blanks is a group column of its own. Per row,
-    ``groups`` is what its group columns show and ``blanks`` the pattern of its blanks over the
-    statements that offer "n.v.t."; ``all_blank`` is the pattern with all of those empty. The
-    rows returned get that pattern, so that every (group columns, pattern) combination in the
-    file is held by none or at least ``threshold`` rows: rows of a rare pattern, and where
-    those are too few together, some rows of the common patterns (chosen at random).
+    suppliers is known at work: the pattern of blanks is a column of its own, and it also
+    decides who has a dimension score, which is whom the results describe. Per row, ``groups``
+    is what its group columns show together with its block of submission order between
+    published looks; ``blanks[d]`` is its pattern of blanks on dimension d's statements.
+
+    The file keeps a dimension's statements only while every combination of groups and blank
+    patterns over the kept dimensions holds none or at least ``threshold`` rows; otherwise the
+    dimension that leaves the fewest rows in smaller combinations goes, whole, for every row.
+    Changing single answers instead would make the file differ from the results by a few
+    people, and blanking at random would differ from one download to the next.
     """
     check_threshold(threshold)
-    rng = rng or random.SystemRandom()
-    by_group: dict[Hashable, list[int]] = {}
-    for row, group in enumerate(groups):
-        by_group.setdefault(group, []).append(row)
-    chosen: set[int] = set()
-    for rows in by_group.values():
-        patterns: dict[Hashable, list[int]] = {}
-        for row in rows:
-            patterns.setdefault(blanks[row], []).append(row)
-        rare = [
-            row
-            for pattern, members in patterns.items()
-            if pattern != all_blank and len(members) < threshold
-            for row in members
-        ]
-        size = len(patterns.get(all_blank, ())) + len(rare)
-        chosen.update(rare)
-        if size == 0 or size >= threshold:
-            continue
-        # Too few to hide among: take more rows from the common patterns, smallest first,
-        # leaving each either whole (≥ k) or empty.
-        common = sorted(
-            (
-                members
-                for pattern, members in patterns.items()
-                if pattern != all_blank and len(members) >= threshold
-            ),
-            key=len,
+    rows = range(len(groups))
+    kept = [d for d in blanks if len(set(blanks[d])) > 1]
+    steady = [d for d in blanks if d not in kept]
+
+    def rare(dimensions: Sequence[str]) -> int:
+        classes: Counter[tuple] = Counter(
+            (groups[row], *(blanks[d][row] for d in dimensions)) for row in rows
         )
-        for members in common:
-            need = threshold - size
-            take = need if len(members) - need >= threshold else len(members)
-            chosen.update(rng.sample(members, take))
-            size += take
-            if size >= threshold:
-                break
-    return chosen
+        return sum(size for size in classes.values() if not _ok(size, threshold))
+
+    while kept and rare(kept):
+        # The dimension whose removal leaves the fewest rows in small combinations; on a tie
+        # the later one (the questionnaire's order puts the customer-facing statements last).
+        order = {d: i for i, d in enumerate(blanks)}
+        victim = min(kept, key=lambda d: (rare([o for o in kept if o != d]), -order[d]))
+        kept.remove(victim)
+    return [d for d in blanks if d in kept or d in steady]
 
 
 # --- Open answers ------------------------------------------------------------------------

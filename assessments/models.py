@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import scoring
+
 
 def hash_token(token: str) -> str:
     """Tokens are stored as SHA-256 digests; they carry ≥128 bits, so no salt or KDF is needed."""
@@ -334,6 +336,12 @@ class Item(LockedContentMixin, models.Model):
     @property
     def text(self) -> str:
         return localized(self, "text")
+
+    def spec(self) -> scoring.ItemSpec:
+        """What scoring needs of the item (select_related("dimension") to avoid a query)."""
+        return scoring.ItemSpec(
+            self.code, self.dimension.code, str(self.indicator_id), self.is_reversed
+        )
 
 
 class Recommendation(LockedContentMixin, models.Model):
@@ -991,6 +999,39 @@ class ResponseQuerySet(models.QuerySet):
     def for_campaign(self, campaign: Campaign) -> ResponseQuerySet:
         return self.filter(campaign=campaign)
 
+    def rebuild_stored_scores(self, *, stale_only: bool = True, batch: int = 2000) -> int:
+        """Recompute the responses' stored answers and dimension sums from their answers.
+
+        They are derived data (Response.set_stored_scores); rows stored before they existed,
+        or under an older scoring version, are rebuilt here. Returns how many were rebuilt.
+        """
+        rows = self.exclude(scores_version=scoring.STORED_VERSION) if stale_only else self
+        rebuilt = 0
+        for campaign_id in rows.order_by().values_list("campaign_id", flat=True).distinct():
+            questionnaire = Campaign.objects.get(pk=campaign_id).questionnaire
+            items = questionnaire.ordered_items()
+            specs = [item.spec() for item in items]
+            code_of = {item.pk: item.code for item in items}
+            ids = list(rows.filter(campaign_id=campaign_id).values_list("pk", flat=True))
+            for start in range(0, len(ids), batch):
+                chunk = ids[start : start + batch]
+                answers: dict = {pk: {} for pk in chunk}
+                for response_id, item_id, value in Answer.objects.filter(
+                    response_id__in=chunk
+                ).values_list("response_id", "item_id", "value"):
+                    answers[response_id][code_of[item_id]] = value
+                updated = []
+                for pk in chunk:
+                    response = Response(pk=pk)
+                    response.set_stored_scores(answers[pk], specs)
+                    updated.append(response)
+                with transaction.atomic():
+                    Response.objects.bulk_update(
+                        updated, ["packed_answers", "dimension_sums", "scores_version"]
+                    )
+                rebuilt += len(chunk)
+        return rebuilt
+
     def next_sequence(self, campaign: Campaign) -> int:
         """The submission number the round's next response gets (1 for the first).
 
@@ -1041,6 +1082,13 @@ class Response(models.Model):
         _("years of service"), max_length=10, choices=Tenure.choices, blank=True
     )
     contract = models.CharField(_("contract"), max_length=20, choices=Contract.choices, blank=True)
+    # Derived from the answers when the response is stored (scoring.stored_scores), so a
+    # round's results read one row per respondent: the answers in item order and the sum and
+    # count of the scored answers per dimension. scores_version 0 = not stored yet;
+    # `manage.py rebuild_scores` recomputes them. They go with the answers at retention.
+    packed_answers = models.CharField(max_length=255, blank=True, default="", editable=False)
+    dimension_sums = models.CharField(max_length=255, blank=True, default="", editable=False)
+    scores_version = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -1053,6 +1101,15 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"response {self.pk}"
+
+    def set_stored_scores(
+        self, answers: scoring.Answers, specs: list[scoring.ItemSpec] | tuple
+    ) -> None:
+        """Fill the derived fields from the answers (``specs`` in questionnaire order)."""
+        stored = scoring.stored_scores(answers, specs)
+        self.packed_answers = stored.packed
+        self.dimension_sums = stored.sums_text()
+        self.scores_version = scoring.STORED_VERSION
 
 
 class Answer(models.Model):

@@ -742,6 +742,112 @@ def _beta_fraction(a: float, b: float, x: float) -> float:
     return result
 
 
+# --- Stored with each response ----------------------------------------------------------
+#
+# A response's answers and dimension sums are stored on its own row when it is sent (derived
+# data: ``manage.py rebuild_scores`` recomputes them from the answers), so the results of a
+# round read one row per respondent instead of one per answer. Bump the version when the
+# packing or the scoring changes: rows of an older version are rebuilt before they are read.
+
+STORED_VERSION = 1
+_PACK: dict[int | None, str] = {None: "0", **{v: str(v) for v in range(SCALE_MIN, SCALE_MAX + 1)}}
+_UNPACK: dict[str, int | None] = {char: value for value, char in _PACK.items()}
+_ABSENT = "-"
+
+
+@dataclass(frozen=True)
+class StoredScores:
+    """One respondent's answers in item order and, per dimension, the sum and count of the
+    valid scored answers ("17/5;;12/3" in the database)."""
+
+    packed: str
+    sums: tuple[tuple[int, int], ...]
+
+    def sums_text(self) -> str:
+        return ";".join(f"{total}/{count}" for total, count in self.sums)
+
+
+def stored_scores(answers: Answers, items: Sequence[ItemSpec]) -> StoredScores:
+    """What is stored with a response (``items`` in questionnaire order)."""
+    specs = _checked_items(items)
+    packed = "".join(
+        _PACK[_checked_raw(answers[spec.code], spec)] if spec.code in answers else _ABSENT
+        for spec in specs
+    )
+    sums = []
+    for dimension_specs in _dimensions(specs).values():
+        valid = [_answer(answers, spec) for spec in dimension_specs]
+        values = [value for value in valid if value is not None]
+        sums.append((sum(values), len(values)))
+    return StoredScores(packed, tuple(sums))
+
+
+def _checked_raw(raw: int | None, spec: ItemSpec) -> int | None:
+    scored_value(raw, spec.is_reversed)  # raises for anything but 1..5 or None
+    return raw
+
+
+def parse_sums(text: str) -> tuple[tuple[int, int], ...]:
+    if not text:
+        return ()
+    pairs = []
+    for part in text.split(";"):
+        total, count = part.split("/")
+        pairs.append((int(total), int(count)))
+    return tuple(pairs)
+
+
+def unpack_answers(packed: str, codes: Sequence[str]) -> dict[str, int | None]:
+    """The answers dict :func:`stored_scores` packed (codes in the same order)."""
+    if len(packed) != len(codes):
+        raise ValueError("The stored answers do not match the questionnaire's items.")
+    if _ABSENT not in packed:
+        return dict(zip(codes, map(_UNPACK.__getitem__, packed), strict=True))
+    return {
+        code: _UNPACK[char] for code, char in zip(codes, packed, strict=True) if char != _ABSENT
+    }
+
+
+def score_table_from_sums(
+    sums: Sequence[Sequence[tuple[int, int]]], items: Sequence[ItemSpec]
+) -> ScoreTable:
+    """:func:`score_table` from the stored sums, without the answers."""
+    dimensions = _dimensions(_checked_items(items))
+    codes = tuple(dimensions)
+    sizes = [len(specs) for specs in dimensions.values()]
+    commons = [math.lcm(*range(1, m + 1)) for m in sizes]
+    factors = [
+        {c: common // c for c in range(1, m + 1) if has_enough_items(c, m)}
+        for m, common in zip(sizes, commons, strict=True)
+    ]
+    rows = []
+    for row in sums:
+        if len(row) != len(codes):
+            raise ValueError("The stored sums do not match the questionnaire's dimensions.")
+        rows.append(
+            tuple(
+                total * factor[count] if count in factor else None
+                for (total, count), factor in zip(row, factors, strict=True)
+            )
+        )
+    return ScoreTable(codes, tuple(commons), tuple(rows))
+
+
+def coverage_from_sums(
+    sums: Sequence[Sequence[tuple[int, int]]], items: Sequence[ItemSpec]
+) -> dict[str, Coverage]:
+    """:func:`dimension_coverage` from the stored sums."""
+    dimensions = _dimensions(_checked_items(items))
+    out = {}
+    for index, (code, specs) in enumerate(dimensions.items()):
+        m = len(specs)
+        counts = [row[index][1] for row in sums]
+        scored = tuple(has_enough_items(count, m) for count in counts)
+        partial = tuple(ok and count < m for ok, count in zip(scored, counts, strict=True))
+        out[code] = Coverage(scored, partial)
+    return out
+
+
 # --- Many groups of one round ------------------------------------------------------------
 
 

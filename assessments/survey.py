@@ -235,6 +235,10 @@ class SurveyPlan:
     def items(self) -> list[Item]:
         return [item for d in self.dimensions for item in self.items_by_dimension[d.pk]]
 
+    @property
+    def item_specs(self) -> list:
+        return [item.spec() for item in self.items]
+
     def item_count(self) -> int:
         return sum(len(v) for v in self.items_by_dimension.values())
 
@@ -371,7 +375,9 @@ def store_locked_draft(draft: SurveyDraft, plan: SurveyPlan) -> Response:
         contract=segment("contract"),
     )
     answers = draft.data.get("answers", {})
-    _insert_answers(response, [(item.pk, answers[item.code]) for item in plan.items])
+    items = plan.items
+    _insert_answers(response, [(item.pk, answers[item.code]) for item in items])
+    response.set_stored_scores(answers, plan.item_specs)
     texts = draft.data.get("open", {})
     OpenAnswer.objects.bulk_create(
         OpenAnswer(response_id=response.pk, question_id=q.pk, text=texts[q.code].strip())

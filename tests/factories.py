@@ -154,19 +154,27 @@ def make_responses(
     questions = list(campaign.questionnaire.open_questions.all())
     # next_sequence locks the round's row, which needs a transaction (live_server tests run
     # outside the test's own transaction).
+    specs = [item.spec() for item in items]
+    per_response = [
+        {
+            item.code: values[item.code] if values and item.code in values else rng.randint(1, 5)
+            for item in items
+        }
+        for _ in range(count)
+    ]
     with transaction.atomic():
         first = Response.objects.next_sequence(campaign)
-        responses = [
-            Response(campaign=campaign, sequence=first + i, team=team, role=role)
-            for i in range(count)
-        ]
+        responses = []
+        for i, given in enumerate(per_response):
+            response = Response(campaign=campaign, sequence=first + i, team=team, role=role)
+            response.set_stored_scores(given, specs)  # as a real send does
+            responses.append(response)
         Response.objects.bulk_create(responses)
-    answers = []
-    for response in responses:
-        for item in items:
-            value = values[item.code] if values and item.code in values else rng.randint(1, 5)
-            answers.append(Answer(response=response, item=item, value=value))
-    Answer.objects.bulk_create(answers)
+    Answer.objects.bulk_create(
+        Answer(response=response, item=item, value=given[item.code])
+        for response, given in zip(responses, per_response, strict=True)
+        for item in items
+    )
     if open_text is not None and questions:
         OpenAnswer.objects.bulk_create(
             OpenAnswer(response=r, question=questions[0], text=open_text) for r in responses

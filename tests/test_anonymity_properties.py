@@ -242,46 +242,37 @@ def test_the_brute_force_check_finds_a_difference_of_two_published_groups():
 @given(
     threshold=st.integers(min_value=3, max_value=6),
     rows=st.lists(
-        st.tuples(st.sampled_from("ABC"), st.tuples(st.booleans(), st.booleans(), st.booleans())),
+        st.tuples(
+            st.sampled_from("ABC"),
+            st.tuples(st.booleans(), st.booleans()),
+            st.tuples(st.booleans()),
+            st.sampled_from([(False,), (True,)]),
+        ),
         min_size=0,
         max_size=60,
     ),
 )
-def test_after_blanking_every_group_and_pattern_of_blanks_holds_none_or_at_least_k_rows(
+def test_the_kept_dimensions_leave_every_group_and_pattern_of_blanks_none_or_at_least_k_rows(
     threshold, rows
 ):
     # Groups of the file's columns always hold 0 or ≥ k rows (the plan releases no smaller
     # label combination), so only those are generated.
-    sizes = {g: sum(1 for group, _ in rows if group == g) for g in "ABC"}
+    sizes = {g: sum(1 for row in rows if row[0] == g) for g in "ABC"}
     rows = [row for row in rows if sizes[row[0]] >= threshold]
-    groups = [group for group, _ in rows]
-    blanks = [pattern for _, pattern in rows]
-    full = (True, True, True)
-    chosen = anonymity.rows_to_blank(groups, blanks, full, threshold, random.Random(1))
-    after = [full if i in chosen else pattern for i, pattern in enumerate(blanks)]
+    groups = [row[0] for row in rows]
+    blanks = {
+        "D1": [row[1] for row in rows],
+        "D2": [row[2] for row in rows],
+        "D3": [row[3] for row in rows],
+    }
+    kept = anonymity.file_dimensions(groups, blanks, threshold)
     classes: dict[tuple, int] = {}
-    for group, pattern in zip(groups, after, strict=True):
-        classes[group, pattern] = classes.get((group, pattern), 0) + 1
-    assert all(size >= threshold for size in classes.values()), classes
-    # Only what is needed: a row of a pattern k rows of its group already share keeps it,
-    # unless the all-blank class needed filling up.
-    common = {
-        (g, p)
-        for g, p in zip(groups, blanks, strict=True)
-        if sum(1 for h, q in zip(groups, blanks, strict=True) if (h, q) == (g, p)) >= threshold
-    }
-    rare_per_group = {
-        g: sum(
-            1
-            for h, p in zip(groups, blanks, strict=True)
-            if h == g and p != full and (h, p) not in common
-        )
-        for g in "ABC"
-    }
-    for i in chosen:
-        key = (groups[i], blanks[i])
-        if key in common and key[1] != full:
-            full_class = sum(
-                1 for h, p in zip(groups, blanks, strict=True) if (h, p) == (groups[i], full)
-            )
-            assert 0 < full_class + rare_per_group[groups[i]] < threshold
+    for i, group in enumerate(groups):
+        key = (group, *(blanks[d][i] for d in kept))
+        classes[key] = classes.get(key, 0) + 1
+    assert all(size >= threshold for size in classes.values()), (kept, classes)
+    # Nothing is left out that need not be: a dimension whose blanks are the same in every
+    # row, or that is safe on its own next to what is kept, stays.
+    for d in ("D1", "D2", "D3"):
+        if len(set(blanks[d])) <= 1:
+            assert d in kept

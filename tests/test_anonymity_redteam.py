@@ -58,6 +58,13 @@ TODAY = timezone.localdate()
 # --- What the attacker downloads ---------------------------------------------------------
 
 
+class Row(dict):
+    """A row of a sheet; a column the file leaves out reads as empty, as it does to anyone."""
+
+    def __missing__(self, key):
+        return None
+
+
 def download(user, campaign: Campaign, kind: str = "aggregate") -> dict | None:
     """The XLSX file the user can download, as {sheet: [row dicts]}, or None if refused."""
     from openpyxl import load_workbook
@@ -76,7 +83,7 @@ def download(user, campaign: Campaign, kind: str = "aggregate") -> dict | None:
         header, *rows = list(sheet.iter_rows(values_only=True))
         # A read-only sheet drops a row's empty trailing cells: pad them back as None.
         sheets[sheet.title] = [
-            dict(itertools.zip_longest(header, row[: len(header)])) for row in rows
+            Row(itertools.zip_longest(header, row[: len(header)])) for row in rows
         ]
     return sheets
 

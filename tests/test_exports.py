@@ -484,30 +484,32 @@ def test_the_response_csv_recomputes_the_same_means(common_blanks_round):
     assert recomputed == {d["code"]: d["mean"] for d in results["dimensions"]}
 
 
-def test_two_rows_blank_on_the_same_statements_hide_among_at_least_k_and_the_codebook_says_so(
+def test_statements_whose_blanks_would_single_out_two_people_are_left_out_and_the_codebook_says_so(
     bakery_round,
 ):
-    # Two of the 18 answered "n.v.t." on D1.1 and D1.3, the others on neither: as it was,
-    # that pattern would single the two out. At least k rows now share it, and the others
-    # still answer both.
+    # Two of the 18 answered "n.v.t." on D1.1 and D1.3, the others on neither: in the file,
+    # that pattern would single the two out (and their missing D1 score, next to the results,
+    # would say which two the results leave out). D1's statements stay out of the file, for
+    # every row; D2's are all there.
     content = exports.build_response_export(bakery_round, "xlsx", "en").content
     rows = _response_rows(content)
-    blank = [r for r in rows if r["D1.1"] is None and r["D1.3"] is None]
-    answered = [r for r in rows if r["D1.1"] is not None and r["D1.3"] is not None]
-    assert len(blank) == bakery_round.threshold
-    assert len(blank) + len(answered) == len(rows) == 18
+    assert len(rows) == 18
+    assert not any(key.startswith("D1.") for key in rows[0])
+    assert all(rows[0].keys() >= {f"D2.{i}" for i in (1, 2, 3)} for _ in rows)
     codebook = {
         r["variable"]: r["Description"]
         for r in _records(_xlsx_sheets(content)["Codebook"])
         if r.get("variable")
     }
-    assert "left empty in some rows" in codebook["Don't know / not applicable"]
+    assert "D1" in codebook["Statements left out"]
 
 
-def test_a_file_without_rare_blanks_says_nothing_about_leaving_answers_empty(common_blanks_round):
+def test_a_file_without_rare_blanks_keeps_every_statement(common_blanks_round):
     content = exports.build_response_export(common_blanks_round, "xlsx", "en").content
+    rows = _response_rows(content)
+    assert {f"D{d}.{i}" for d in (1, 2) for i in (1, 2, 3)} <= rows[0].keys()
     codebook = [r["variable"] for r in _records(_xlsx_sheets(content)["Codebook"])]
-    assert "Don't know / not applicable" not in codebook
+    assert "Statements left out" not in codebook
 
 
 def test_rows_are_numbered_without_response_ids_or_dates(bakery_round):

@@ -58,5 +58,10 @@ def test_a_response_stores_no_person_invitation_address_or_time():
         "role": "CharField",
         "tenure": "CharField",
         "contract": "CharField",
+        # The answers of this same response and their dimension sums, derived when it is
+        # stored (one row per respondent for the results): nothing about the person.
+        "packed_answers": "CharField",
+        "dimension_sums": "CharField",
+        "scores_version": "PositiveSmallIntegerField",
     }
     assert Response._meta.get_field("id").default is uuid.uuid4

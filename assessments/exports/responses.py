@@ -8,6 +8,7 @@ linking rows to a published mean finds no group smaller than the plan allows.
 
 from __future__ import annotations
 
+import bisect
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,19 @@ class SegmentColumn:
     note: str = ""  # what was left out, and why
 
 
+def final_plan(campaign: Campaign, matrix: ResponseMatrix) -> anonymity.PublicationPlan:
+    specs = anonymity.breakdown_specs(
+        asked=campaign.segment_questions(), group_orders=group_orders(campaign)
+    )
+    return anonymity.plan_round(
+        matrix.profiles,
+        threshold=campaign.threshold,
+        interim=campaign.interim_results,
+        closed=True,
+        breakdowns=specs,
+    )
+
+
 def released_segments(
     campaign: Campaign, matrix: ResponseMatrix, names: Sequence[str]
 ) -> list[SegmentColumn]:
@@ -96,16 +110,7 @@ def released_segments(
     linking the rows to a published mean finds no smaller group than the plan allows.
     """
     k = campaign.threshold
-    specs = anonymity.breakdown_specs(
-        asked=campaign.segment_questions(), group_orders=group_orders(campaign)
-    )
-    plan = anonymity.plan_round(
-        matrix.profiles,
-        threshold=k,
-        interim=campaign.interim_results,
-        closed=True,
-        breakdowns=specs,
-    )
+    plan = final_plan(campaign, matrix)
     look = plan.current
     released = plan.released_labels(matrix.profiles)
     team_names = dict(campaign.teams.values_list("pk", "name"))
@@ -198,8 +203,13 @@ def response_tables(
     if unknown:
         raise ValueError(f"Unknown segmentation: {', '.join(unknown)}.")
     columns = released_segments(campaign, matrix, names)
-    items = matrix.items
-    values, blanked = blank_rare_patterns(matrix, columns, campaign.threshold)
+    kept = kept_dimensions(campaign, matrix)
+    left_out = [
+        code for code in dict.fromkeys(i.dimension.code for i in matrix.items) if code not in kept
+    ]
+    positions = [i for i, item in enumerate(matrix.items) if item.dimension.code in kept]
+    items = [matrix.items[i] for i in positions]
+    values = [[row[i] for i in positions] for row in matrix.values]
 
     header = ["row", *(c.name for c in columns)]
     for item in items:
@@ -243,31 +253,36 @@ def response_tables(
     data = Table(
         pgettext("sheet name", "Responses"), header, rows(), trusted=True, csv_lines=csv_lines
     )
-    return data, codebook_table(campaign, items, columns, n, language, blanked=blanked)
+    return data, codebook_table(campaign, items, columns, n, language, left_out=left_out)
 
 
-def blank_rare_patterns(
-    matrix: ResponseMatrix, columns: Sequence[SegmentColumn], k: int
-) -> tuple[list[list[int | None]], bool]:
-    """The answers with rare patterns of "n.v.t." made common (see anonymity.rows_to_blank).
+def kept_dimensions(campaign: Campaign, matrix: ResponseMatrix) -> list[str]:
+    """The dimensions whose statements the file holds (anonymity.file_dimensions).
 
-    Returns the values to write and whether any row was changed (the codebook says so).
+    Decided on every group column the file could carry, whichever it does carry, so files
+    with other columns leave out the same statements; and on the blocks of submission order
+    that the round's looks published.
     """
-    optional = [i for i, item in enumerate(matrix.items) if item.allows_not_applicable]
-    if not optional:
-        return matrix.values, False
-    groups = [tuple(column.values[row] for column in columns) for row in range(len(matrix.values))]
-    blanks = [tuple(values[i] is None for i in optional) for values in matrix.values]
-    rows = anonymity.rows_to_blank(groups, blanks, (True,) * len(optional), k)
-    if not rows:
-        return matrix.values, False
-    values = list(matrix.values)
-    for row in rows:
-        changed = list(values[row])
-        for i in optional:
-            changed[i] = None
-        values[row] = changed
-    return values, True
+    plan = final_plan(campaign, matrix)
+    names = [
+        name
+        for name in SEGMENTS
+        if (name if name != anonymity.LEADERSHIP else "role") in campaign.segment_questions()
+    ]
+    columns = released_segments(campaign, matrix, names)
+    sizes = [look.size for look in plan.looks]
+    groups = [
+        (bisect.bisect_left(sizes, row + 1), *(column.values[row] for column in columns))
+        for row in range(len(matrix.values))
+    ]
+    positions: dict[str, list[int]] = {}
+    for i, item in enumerate(matrix.items):
+        positions.setdefault(item.dimension.code, []).append(i)
+    blanks = {
+        code: [tuple(values[i] is None for i in where) for values in matrix.values]
+        for code, where in positions.items()
+    }
+    return anonymity.file_dimensions(groups, blanks, campaign.threshold)
 
 
 def codebook_table(
@@ -277,7 +292,7 @@ def codebook_table(
     n: int,
     language: str,
     *,
-    blanked: bool = False,
+    left_out: Sequence[str] = (),
 ) -> Table:
     scale = "; ".join(f"{value} = {label}" for value, label in presentation.scale_labels())
     empty = _("empty = don't know / not applicable, or not answered (treat as missing)")
@@ -355,19 +370,18 @@ def codebook_table(
         ),
         (_("Reading the CSV"), reading_csv_note(language)),
     ]
-    if blanked:
+    if left_out:
         notes.insert(
             -1,
             (
-                _("Don't know / not applicable"),
+                _("Statements left out"),
                 _(
-                    'Which statements someone answered with "don\'t know / not applicable" '
-                    "can say who it is (the one colleague without customers). So that every "
-                    "combination of group columns and empty answers is shared by at least k "
-                    "rows, the answers to the statements that offer this option were left "
-                    "empty in some rows. Dimension scores computed from this file can "
-                    "therefore differ slightly from the results."
-                ),
+                    "The statements of %(dimensions)s are not in this file. Which of them "
+                    'someone answered with "don\'t know / not applicable" would single out '
+                    "fewer than k people (the one colleague without customers, say), also "
+                    "next to the results. The results themselves include them."
+                )
+                % {"dimensions": ", ".join(left_out)},
             ),
         )
     rows.append([None] * 8)

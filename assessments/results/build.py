@@ -47,6 +47,10 @@ class Respondent:
     contract: str | None
     open_texts: dict[int, str] = field(default_factory=dict)  # open question id → text
     sequence: int = 0  # submission number: only to read the answers of a look's respondents
+    # Per dimension (questionnaire order): sum and count of the valid scored answers, as
+    # stored with the response (scoring.stored_scores); empty outside the look or when built
+    # from answers alone.
+    sums: tuple[tuple[int, int], ...] = ()
 
     def profile(self) -> dict[str, str | None]:
         return {
@@ -162,14 +166,21 @@ def build_results(
     members = data.respondents[: look.size]
     answers = [r.answers for r in members]
     result = scoring.summarize(answers, data.item_specs, threshold=k)
-    table = scoring.score_table(answers, data.item_specs)
+    # The stored sums when every respondent has them (one row each); else from the answers.
+    stored = [r.sums for r in members]
+    if members and all(stored):
+        table = scoring.score_table_from_sums(stored, data.item_specs)
+        coverages = scoring.coverage_from_sums(stored, data.item_specs)
+    else:
+        table = scoring.score_table(answers, data.item_specs)
+        coverages = scoring.dimension_coverage(answers, data.item_specs)
     profiles = [r.profile() for r in members]
     all_profiles = [r.profile() for r in data.respondents]
     figures = {
         code: anonymity.plan_dimension(
             plan, all_profiles, code=code, scored=coverage.scored, partial=coverage.partial
         )
-        for code, coverage in scoring.dimension_coverage(answers, data.item_specs).items()
+        for code, coverage in coverages.items()
     }
     index = len(plan.looks) - 1
     dimensions = tuple(

@@ -9,9 +9,8 @@ from django.db import connections
 from django.db.models import Count, Q
 from django.utils import translation
 
-from .. import anonymity, presentation
+from .. import anonymity, presentation, scoring
 from ..models import (
-    Answer,
     Campaign,
     CampaignSummary,
     CampaignTeam,
@@ -27,7 +26,7 @@ from ..models import (
     Sector,
     Tenure,
 )
-from ..scoring import ItemSpec, Stats
+from ..scoring import Stats
 from .build import (
     DimensionText,
     Labels,
@@ -71,10 +70,7 @@ def load_round(campaign: Campaign) -> RoundInput:
         .select_related("dimension")
         .order_by("dimension__position", "position")
     )
-    specs = [
-        ItemSpec(item.code, item.dimension.code, str(item.indicator_id), item.is_reversed)
-        for item in items
-    ]
+    specs = [item.spec() for item in items]
     respondents = [
         Respondent(
             answers={},
@@ -117,27 +113,29 @@ def with_answers(campaign: Campaign, data: RoundInput, up_to: int) -> RoundInput
     if not up_to:
         return data
     last = data.respondents[up_to - 1].sequence
-    code_by_id = dict(
-        Item.objects.filter(dimension__questionnaire_id=campaign.questionnaire_id).values_list(
-            "pk", "code"
-        )
-    )
     shown = Response.objects.filter(campaign=campaign, sequence__lte=last)
-    answers: dict[int, dict[str, int | None]] = defaultdict(dict)
-    # Plain rows: on SQLite a UUID object per answer cost seconds for 10,000-response rounds.
-    for sequence, item_id, value in _raw_rows(
-        Answer.objects.filter(response__in=shown.values("pk")).values_list(
-            "response__sequence", "item_id", "value"
-        )
-    ):
-        answers[sequence][code_by_id[item_id]] = value
+    # One row per respondent: the answers and dimension sums stored with each response.
+    fields = ("sequence", "packed_answers", "dimension_sums", "scores_version")
+    rows = list(_raw_rows(shown.order_by().values_list(*fields)))
+    if any(version != scoring.STORED_VERSION for *_, version in rows):
+        shown.rebuild_stored_scores()  # stored before they existed, or an older version
+        rows = list(_raw_rows(shown.order_by().values_list(*fields)))
+    codes = [spec.code for spec in data.item_specs]
+    unpack, parse = scoring.unpack_answers, scoring.parse_sums
+    answers = {sequence: unpack(packed, codes) for sequence, packed, _, _ in rows}
+    sums = {sequence: parse(text) for sequence, _, text, _ in rows}
     open_texts: dict[int, dict[int, str]] = defaultdict(dict)
     for sequence, question_id, text in OpenAnswer.objects.filter(
         response__in=shown.values("pk")
     ).values_list("response__sequence", "question_id", "text"):
         open_texts[sequence][question_id] = text
     respondents = [
-        replace(r, answers=answers.get(r.sequence, {}), open_texts=open_texts.get(r.sequence, {}))
+        replace(
+            r,
+            answers=answers.get(r.sequence, {}),
+            sums=sums.get(r.sequence, ()),
+            open_texts=open_texts.get(r.sequence, {}),
+        )
         if i < up_to
         else r
         for i, r in enumerate(data.respondents)

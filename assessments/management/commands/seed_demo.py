@@ -280,6 +280,7 @@ class Command(BaseCommand):
 def simulate_responses(campaign: Campaign, rng: random.Random) -> None:
     """Store simulated, internally consistent responses for a round, in a few queries."""
     items = campaign.questionnaire.ordered_items()
+    specs = [item.spec() for item in items]
     teams = {team.name: team for team in campaign.teams.all()}
     item_offset = {item.code: ITEM_EFFECT.get(item.code, rng.gauss(0, 0.2)) for item in items}
     respondents = _respondents(rng)
@@ -306,10 +307,12 @@ def simulate_responses(campaign: Campaign, rng: random.Random) -> None:
             + CONTRACT_EFFECT.get(respondent.contract, {}).get(code, 0)
             for code, level in COMPANY_LEVEL.items()
         }
+        given = {}
         for item in items:
             expected = latent[item.dimension.code] + item_offset[item.code]
-            value = _answer(rng, item, expected, respondent)
-            answers.append(Answer(response=response, item=item, value=value))
+            given[item.code] = _answer(rng, item, expected, respondent)
+            answers.append(Answer(response=response, item=item, value=given[item.code]))
+        response.set_stored_scores(given, specs)
     Response.objects.bulk_create(responses)
     Answer.objects.bulk_create(answers, batch_size=1000)
 
