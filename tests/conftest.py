@@ -52,3 +52,12 @@ def database_queue(settings):
             "QUEUES": ["default", "reports"],
         }
     }
+
+
+@pytest.fixture
+def cast(db):
+    """The one cast of personas (tests/personas.py): the bakery and the garage, alice, bert,
+    carol, chris and sam."""
+    from .personas import make_cast
+
+    return make_cast()

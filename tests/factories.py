@@ -100,9 +100,12 @@ def make_user(username: str, *, is_staff: bool = False, password: str = "passwor
 
 def make_organisation(name: str = "Bakkerij De Korenschoof", *, teams: tuple[str, ...] = ()):
     organisation = Organisation.objects.create(name=name, sector="trade", size_band="10-49")
-    for team in teams:
-        Team.objects.create(organisation=organisation, name=team)
+    add_teams(organisation, *teams)
     return organisation
+
+
+def add_teams(organisation: Organisation, *names: str) -> list[Team]:
+    return [Team.objects.create(organisation=organisation, name=name) for name in names]
 
 
 def add_member(user, organisation, role: str = Membership.Role.HR) -> Membership:

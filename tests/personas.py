@@ -1,6 +1,24 @@
-"""The workspace cast: two client organisations, their HR managers and consultants, and staff.
+"""The one cast of the tests: two client organisations, their HR managers and consultants, staff.
 
-alice = HR of A, bert = HR of B, carol = consultant of A, chris = consultant of B, sam = staff.
+* ``bakery``, Bakkerij De Korenschoof (organisation A): alice is its HR manager, carol its
+  consultant.
+* ``garage``, Garage Van Dijk (organisation B): bert is its HR manager, chris its consultant.
+* sam is staff (and superuser, so the admin is his too).
+
+carol and chris are in the consultant group (they may create organisations); alice and bert
+are HR of their own organisation only, so each is "HR of another organisation" to the other.
+Every account's password is ``PASSWORD``, for the tests that log in through the form.
+
+Tests take the ``cast`` fixture (tests/conftest.py) or call ``make_cast()``. The organisations
+start without teams or rounds: a test adds what it needs (``factories.add_teams``,
+``factories.make_campaign``). ``make_world()`` is the cast with a questionnaire, teams and
+rounds, for the access matrix and the workspace tests.
+
+The one extra persona is bob, HR manager of *both* organisations (``make_bob``), whom
+tests/test_retention.py needs: deleting one organisation must keep his account. A test may
+change a persona for itself (tests/test_questionnaire_content.py takes sam's superuser status
+away); only tests/test_workspace_flow.py makes carol on her own, because its story starts
+before the bakery exists: she creates it through the workspace.
 """
 
 from __future__ import annotations
@@ -8,12 +26,60 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from assessments.access import consultant_group
 from assessments.models import Campaign, Membership, Organisation, Team
 
-from .factories import add_member, make_campaign, make_organisation, make_questionnaire, make_user
+from .factories import (
+    add_member,
+    add_teams,
+    make_campaign,
+    make_organisation,
+    make_questionnaire,
+    make_user,
+)
+
+PASSWORD = "password"
+
+
+@dataclass(frozen=True)
+class Cast:
+    bakery: Organisation  # organisation A
+    garage: Organisation  # organisation B
+    alice: AbstractBaseUser  # HR of the bakery
+    bert: AbstractBaseUser  # HR of the garage
+    carol: AbstractBaseUser  # consultant of the bakery
+    chris: AbstractBaseUser  # consultant of the garage
+    sam: AbstractBaseUser  # staff and superuser
+
+
+def make_cast() -> Cast:
+    bakery = make_organisation("Bakkerij De Korenschoof")
+    garage = make_organisation("Garage Van Dijk")
+    alice, bert = make_user("alice", password=PASSWORD), make_user("bert", password=PASSWORD)
+    carol, chris = make_user("carol", password=PASSWORD), make_user("chris", password=PASSWORD)
+    sam = make_user("sam", is_staff=True, password=PASSWORD)
+    sam.is_superuser = True
+    sam.save(update_fields=["is_superuser"])
+    for consultant in (carol, chris):
+        consultant.groups.add(consultant_group())
+    add_member(alice, bakery)
+    add_member(bert, garage)
+    add_member(carol, bakery, Membership.Role.CONSULTANT)
+    add_member(chris, garage, Membership.Role.CONSULTANT)
+    return Cast(
+        bakery=bakery, garage=garage, alice=alice, bert=bert, carol=carol, chris=chris, sam=sam
+    )
+
+
+def make_bob(cast: Cast):
+    """The one extra: bob, HR manager of both the bakery and the garage."""
+    bob = make_user("bob", password=PASSWORD)
+    add_member(bob, cast.bakery)
+    add_member(bob, cast.garage)
+    return bob
 
 
 @dataclass
@@ -27,18 +93,12 @@ class World:
 
 
 def make_world() -> World:
+    """The cast, with teams, a draft and an open round for A, and an open round for B."""
+    cast = make_cast()
     questionnaire = make_questionnaire()
-    org_a = make_organisation("Bakkerij A", teams=("Bakkerij", "Winkel"))
-    org_b = make_organisation("Garage B", teams=("Werkplaats",))
-    alice, bert = make_user("alice"), make_user("bert")
-    carol, chris = make_user("carol"), make_user("chris")
-    sam = make_user("sam", is_staff=True)
-    for consultant in (carol, chris):
-        consultant.groups.add(consultant_group())
-    add_member(alice, org_a)
-    add_member(bert, org_b)
-    add_member(carol, org_a, Membership.Role.CONSULTANT)
-    add_member(chris, org_b, Membership.Role.CONSULTANT)
+    org_a, org_b = cast.bakery, cast.garage
+    add_teams(org_a, "Bakkerij", "Winkel")
+    add_teams(org_b, "Werkplaats")
     today = timezone.localdate()
     draft_a, _ = make_campaign(
         org_a,
@@ -58,10 +118,10 @@ def make_world() -> World:
         open_a=open_a,
         users={
             "anonymous": None,
-            "hr_a": alice,
-            "hr_b": bert,
-            "consultant_a": carol,
-            "consultant_b": chris,
-            "staff": sam,
+            "hr_a": cast.alice,
+            "hr_b": cast.bert,
+            "consultant_a": cast.carol,
+            "consultant_b": cast.chris,
+            "staff": cast.sam,
         },
     )

@@ -2,10 +2,11 @@
 
 Bakkerij De Korenschoof has teams of 4, 9 and 12 and k = 5. Every employee fills in the
 questionnaire on their own phone (the real survey views); alice (HR) and carol (consultant)
-then read what their accounts can download. Each attack worked on the code before the
-publication plan (issue 10); each test asserts that it now recovers no group below k.
+of the cast in tests/personas.py then read what their accounts can download. Each attack
+worked on the code before the publication plan (issue 10); each test asserts that it now
+recovers no group below k.
 
-The cast of the round:
+The employees of the round:
 * Expeditie (4): employees, 1–5 years, temporary contracts — the group to protect.
 * Montage (9): 2 newcomer managers, 7 long-serving employees, permanent.
 * Werkplaats (12): 3 newcomer managers, 1 newcomer employee, 1 temporary employee, 7
@@ -26,11 +27,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from assessments.access import consultant_group
-from assessments.models import Campaign, Contract, Membership, Role, Tenure
+from assessments.models import Campaign, Contract, Role, Tenure
 from assessments.services import close_round
 
-from .factories import add_member, make_campaign, make_organisation, make_questionnaire, make_user
+from .factories import make_campaign, make_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ class Employee:
         ]
 
 
-def cast() -> list[Employee]:
+def employees() -> list[Employee]:
     rng = random.Random(4417)
     people = []
 
@@ -71,17 +71,6 @@ def cast() -> list[Employee]:
     add("Werkplaats", "employee", "1-5", "temporary", 1)
     add("Werkplaats", "employee", "gt5", "permanent", 7)
     return people
-
-
-@pytest.fixture
-def bakery():
-    organisation = make_organisation("Bakkerij De Korenschoof")
-    alice = make_user("alice")
-    add_member(alice, organisation)
-    carol = make_user("carol")
-    carol.groups.add(consultant_group())
-    add_member(carol, organisation, Membership.Role.CONSULTANT)
-    return organisation, alice, carol
 
 
 def open_round(organisation, interim: str) -> tuple[Campaign, str]:
@@ -188,10 +177,10 @@ def isolates(sums: list[float], count: int, people: list[Employee]) -> bool:
 
 
 @pytest.mark.parametrize("interim", [Campaign.Interim.NONE, Campaign.Interim.ORGANISATION])
-def test_two_looks_at_an_open_round_never_differ_by_fewer_than_k_people(bakery, interim):
-    organisation, alice, _ = bakery
+def test_two_looks_at_an_open_round_never_differ_by_fewer_than_k_people(cast, interim):
+    organisation, alice = cast.bakery, cast.alice
     campaign, token = open_round(organisation, interim)
-    people = cast()
+    people = employees()
     random.Random(1).shuffle(people)
     looks = []
     for number, person in enumerate(people, start=1):
@@ -226,10 +215,10 @@ def test_two_looks_at_an_open_round_never_differ_by_fewer_than_k_people(bakery, 
 
 
 @pytest.mark.parametrize("interim", [Campaign.Interim.NONE, Campaign.Interim.ORGANISATION])
-def test_a_group_shown_while_open_cannot_be_subtracted_from_the_final_results(bakery, interim):
-    organisation, alice, _ = bakery
+def test_a_group_shown_while_open_cannot_be_subtracted_from_the_final_results(cast, interim):
+    organisation, alice = cast.bakery, cast.alice
     campaign, token = open_round(organisation, interim)
-    people = cast()
+    people = employees()
     # Montage and Werkplaats answer first; Expeditie last.
     people.sort(key=lambda p: p.team == "Expeditie")
     seen: list[Published] = []
@@ -260,10 +249,10 @@ def test_a_group_shown_while_open_cannot_be_subtracted_from_the_final_results(ba
 # --- 3. Across breakdowns: two groups that differ by one person --------------------------
 
 
-def test_groups_of_two_breakdowns_never_differ_by_fewer_than_k_people(bakery):
-    organisation, alice, _ = bakery
+def test_groups_of_two_breakdowns_never_differ_by_fewer_than_k_people(cast):
+    organisation, alice = cast.bakery, cast.alice
     campaign, token = open_round(organisation, Campaign.Interim.NONE)
-    people = cast()
+    people = employees()
     for person in people:
         fill_in(campaign, token, person)
     close_round(campaign)
@@ -320,10 +309,10 @@ def _true_members(groups: list[Published], people: list[Employee]) -> dict[str, 
 # --- 4. The consultant's response file, linked to a group on the dashboard ---------------
 
 
-def test_linking_the_response_file_to_a_published_group_singles_out_nobody(bakery):
-    organisation, alice, carol = bakery
+def test_linking_the_response_file_to_a_published_group_singles_out_nobody(cast):
+    organisation, alice, carol = cast.bakery, cast.alice, cast.carol
     campaign, token = open_round(organisation, Campaign.Interim.NONE)
-    people = cast()
+    people = employees()
     for person in people:
         fill_in(campaign, token, person)
     close_round(campaign)
@@ -371,10 +360,10 @@ def test_linking_the_response_file_to_a_published_group_singles_out_nobody(baker
 # --- Changing k after opening ------------------------------------------------------------
 
 
-def test_the_minimum_group_size_of_an_open_round_cannot_be_changed(bakery):
+def test_the_minimum_group_size_of_an_open_round_cannot_be_changed(cast):
     from django.core.exceptions import ValidationError
 
-    organisation, alice, _ = bakery
+    organisation, alice = cast.bakery, cast.alice
     campaign, _ = open_round(organisation, Campaign.Interim.ORGANISATION)
     for field, value in (("threshold", 7), ("threshold", 3), ("interim_results", "none")):
         setattr(campaign, field, value)
@@ -393,10 +382,10 @@ def test_the_minimum_group_size_of_an_open_round_cannot_be_changed(bakery):
     assert campaign.threshold == K
 
 
-def test_a_round_moves_forward_only_and_keeps_its_questionnaire_once_open(bakery):
+def test_a_round_moves_forward_only_and_keeps_its_questionnaire_once_open(cast):
     from django.core.exceptions import ValidationError
 
-    organisation, _, _ = bakery
+    organisation = cast.bakery
     campaign, _ = open_round(organisation, Campaign.Interim.NONE)
     other = make_questionnaire(dimensions=1, items_per_dimension=3)
     campaign.questionnaire = other
@@ -415,14 +404,10 @@ def test_a_round_moves_forward_only_and_keeps_its_questionnaire_once_open(bakery
     assert campaign.status == Campaign.Status.CLOSED
 
 
-def test_staff_see_the_locked_settings_of_an_open_round_read_only_in_the_admin(bakery):
-    organisation, _, _ = bakery
-    campaign, _ = open_round(organisation, Campaign.Interim.NONE)
-    staff = make_user("sam", is_staff=True)
-    staff.is_superuser = True
-    staff.save()
+def test_staff_see_the_locked_settings_of_an_open_round_read_only_in_the_admin(cast):
+    campaign, _ = open_round(cast.bakery, Campaign.Interim.NONE)
     client = Client()
-    client.force_login(staff)
+    client.force_login(cast.sam)  # staff and superuser
     url = reverse("admin:assessments_campaign_change", args=[campaign.pk])
     page = client.get(url).content.decode()
     assert 'name="threshold"' not in page and 'name="interim_results"' not in page

@@ -3,9 +3,10 @@
 Bakkerij (8 people) answer 4 or 5, Winkel (7) answer 3 or 4, and the four of Bezorging answer
 1, 1, 2 and 3 on every statement: a mean of 1.75, a standard deviation of 0.96 and a
 distribution of [2, 1, 1, 0, 0] that no other group, item or total can produce. They also leave
-a recognisable comment. Every page, JSON, CSV, XLSX and PDF an HR manager or consultant can get
-is then searched for those numbers, the team's name next to a figure, and the comment under
-the team; and the shown groups must never allow Bezorging to be derived from the total.
+a recognisable comment. Every page, JSON, CSV, XLSX and PDF an HR manager or consultant (alice
+and carol of the cast in tests/personas.py) can get is then searched for those numbers, the
+team's name next to a figure, and the comment under the team; and the shown groups must never
+allow Bezorging to be derived from the total.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Answer, Campaign, Membership, OpenAnswer, Response
+from assessments.models import Answer, Campaign, OpenAnswer, Response
 from assessments.services import close_round
 
-from .factories import add_member, make_campaign, make_organisation, make_questionnaire, make_user
+from .factories import add_teams, make_campaign, make_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +45,10 @@ SMALL_FIGURES = [
 
 
 @pytest.fixture
-def world():
+def world(cast):
     questionnaire = make_questionnaire(dimensions=6, items_per_dimension=3, open_questions=1)
-    organisation = make_organisation("Bakkerij De Korenschoof", teams=tuple(SIZES))
+    organisation = cast.bakery
+    add_teams(organisation, *SIZES)
     campaign, _ = make_campaign(
         organisation,
         questionnaire,
@@ -79,14 +81,7 @@ def world():
             OpenAnswer.objects.create(response=response, question=question, text=text)
     close_round(campaign)
     campaign.refresh_from_db()
-    alice = make_user("alice")
-    add_member(alice, organisation)
-    carol = make_user("carol")
-    add_member(carol, organisation, Membership.Role.CONSULTANT)
-    from assessments.access import consultant_group
-
-    carol.groups.add(consultant_group())
-    return campaign, alice, carol
+    return campaign, cast.alice, cast.carol
 
 
 def visible_text(html: str) -> str:

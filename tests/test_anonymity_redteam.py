@@ -4,7 +4,9 @@ Every test plays an attacker with a spreadsheet: it downloads what an HR manager
 or staff can download (the aggregated XLSX, the same numbers as the dashboard, the PDF and
 ``campaign_results --json``), does the arithmetic, and asserts that it does NOT recover a
 figure about fewer than k respondents. Each assertion failed on the plan as first built
-(commit f07b7dc); the message says what was recovered then.
+(commit f07b7dc); the message says what was recovered then. The attackers are the cast of
+tests/personas.py: alice (HR) and carol (consultant) of Bakkerij De Korenschoof, chris
+(consultant of Garage Van Dijk) and sam (staff).
 
 What that plan's proof did not cover, in short:
 
@@ -36,17 +38,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import anonymity
-from assessments.access import consultant_group
 from assessments.models import Campaign, Membership
 from assessments.services import close_round, delete_answers
 
 from .factories import (
     add_member,
+    add_teams,
     make_campaign,
     make_organisation,
     make_questionnaire,
     make_responses,
-    make_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -101,12 +102,6 @@ def by(rows: list[dict], key: str) -> dict:
     return {row[key]: row for row in rows}
 
 
-def hr(organisation, name: str = "alice"):
-    user = make_user(name)
-    add_member(user, organisation)
-    return user
-
-
 def score(answers: dict[str, int | None], codes: list[str]) -> Fraction | None:
     valid = [answers[c] for c in codes if answers.get(c) is not None]
     return Fraction(sum(valid), len(valid)) if valid and len(valid) * 3 >= len(codes) * 2 else None
@@ -115,7 +110,7 @@ def score(answers: dict[str, int | None], codes: list[str]) -> Fraction | None:
 # --- 1. The previous-round comparison shows a dimension its own round had to hide --------
 
 
-def test_previous_round_comparison_shows_a_dimension_suppressed_in_that_round():
+def test_previous_round_comparison_shows_a_dimension_suppressed_in_that_round(cast):
     """HR, default settings. Round 2024: 12 respondents, k = 5. Nine production workers have
     no customer contact and answer "n.v.t." on the customer statements (like D6.3–D6.6 of the
     real questionnaire), so only the three sales people have a score on that dimension: the
@@ -127,8 +122,7 @@ def test_previous_round_comparison_shows_a_dimension_suppressed_in_that_round():
     questionnaire = make_questionnaire(
         dimensions=2, items_per_dimension=3, not_applicable_codes=("D2.1", "D2.2", "D2.3")
     )
-    organisation = make_organisation("Installatiebedrijf Van Dijk")
-    alice = hr(organisation)
+    organisation, alice = cast.bakery, cast.alice
     first, _ = make_campaign(
         organisation,
         questionnaire,
@@ -176,20 +170,20 @@ def test_previous_round_comparison_shows_a_dimension_suppressed_in_that_round():
 # --- 2. The benchmark, read by a consultant of another organisation ----------------------
 
 
-def test_a_consultant_reads_another_organisations_hidden_dimension_off_the_benchmark():
-    """An outsider. Mallory is a consultant (she may create organisations) with no link to
-    Installatiebedrijf Van Dijk. She creates four shell organisations, fills in their open
-    links herself (all "1" in two, all "5" in two: five answers each) and closes the rounds,
-    then looks at the benchmark of a fifth organisation of her own. The benchmark needs five
-    other organisations, and there are exactly five: hers at 1, 1, 5, 5 and Van Dijk. The
-    median is Van Dijk's own figure — for D1 its confidential organisation mean, for D2 the
-    mean of its three sales people that Van Dijk's own dashboard hides (n = 3 < k), because
-    the summaries are kept without the threshold.
+def test_a_consultant_reads_another_organisations_hidden_dimension_off_the_benchmark(cast):
+    """An outsider. Chris, the consultant of Garage Van Dijk (consultants may create
+    organisations), has no link to Bakkerij De Korenschoof. He creates four shell
+    organisations, fills in their open links himself (all "1" in two, all "5" in two: five
+    answers each) and closes the rounds, then looks at the benchmark of his own garage. The
+    benchmark needs five other organisations, and there are exactly five: his at 1, 1, 5, 5
+    and the bakery. The median is the bakery's own figure — for D1 its confidential
+    organisation mean, for D2 the mean of its three sales people that the bakery's own
+    dashboard hides (n = 3 < k), because the summaries are kept without the threshold.
     """
     questionnaire = make_questionnaire(
         dimensions=2, items_per_dimension=3, not_applicable_codes=("D2.1", "D2.2", "D2.3")
     )
-    victim = make_organisation("Installatiebedrijf Van Dijk")
+    victim = cast.bakery
     round_, _ = make_campaign(victim, questionnaire, name="2025")
     make_responses(round_, 9, seed=1, values={"D2.1": None, "D2.2": None, "D2.3": None})
     sales = [
@@ -202,25 +196,22 @@ def test_a_consultant_reads_another_organisations_hidden_dimension_off_the_bench
     close_round(round_)
     sales_mean = float(sum(score(a, ["D2.1", "D2.2", "D2.3"]) for a in sales) / len(sales))
 
-    mallory = make_user("mallory")
-    mallory.groups.add(consultant_group())
+    chris = cast.chris  # in the consultant group
     codes = [item.code for item in questionnaire.ordered_items()]
     for number, value in enumerate((1, 1, 5, 5)):
         shell = make_organisation(f"Schijn {number}")
-        add_member(mallory, shell, Membership.Role.CONSULTANT)
+        add_member(chris, shell, Membership.Role.CONSULTANT)
         fake, _ = make_campaign(shell, questionnaire, name="Meting")
         make_responses(fake, K, values=dict.fromkeys(codes, value))
         close_round(fake)
-    own_organisation = make_organisation("Mallory Advies")
-    add_member(mallory, own_organisation, Membership.Role.CONSULTANT)
-    own, _ = make_campaign(own_organisation, questionnaire, name="Meting")
+    own, _ = make_campaign(cast.garage, questionnaire, name="Meting")
     make_responses(own, K, seed=3)
     close_round(own)
 
-    bench = by(download(mallory, own).get("Benchmark", []), "Dimension")
+    bench = by(download(chris, own).get("Benchmark", []), "Dimension")
     median_d2 = (bench.get("D2") or {}).get("Median")
     assert median_d2 is None or abs(median_d2 - sales_mean) >= 0.006, (
-        f"the benchmark median of D2 ({median_d2}) is the hidden mean of Van Dijk's 3 sales "
+        f"the benchmark median of D2 ({median_d2}) is the hidden mean of the bakery's 3 sales "
         f"people ({sales_mean:.2f}), read by a consultant of another organisation"
     )
 
@@ -228,7 +219,7 @@ def test_a_consultant_reads_another_organisations_hidden_dimension_off_the_bench
 # --- 3. One look, default settings: the ⅔ rule isolates whoever is outside it ------------
 
 
-def test_item_totals_minus_the_dimension_mean_give_the_answers_of_one_respondent():
+def test_item_totals_minus_the_dimension_mean_give_the_answers_of_one_respondent(cast):
     """HR, default settings, the final results only. The dimension is shaped like D6 of the
     real questionnaire: six statements, four of which offer "n.v.t." (customers, suppliers,
     the market). Nine people answer all six; Piet, the only one without any customer contact,
@@ -242,8 +233,7 @@ def test_item_totals_minus_the_dimension_mean_give_the_answers_of_one_respondent
     questionnaire = make_questionnaire(
         dimensions=1, items_per_dimension=6, not_applicable_codes=tuple(codes[2:])
     )
-    organisation = make_organisation()
-    alice = hr(organisation)
+    organisation, alice = cast.bakery, cast.alice
     campaign, _ = make_campaign(organisation, questionnaire)
     make_responses(campaign, 9, seed=5)
     piet = {"D1.1": 1, "D1.2": 1, **dict.fromkeys(codes[2:])}
@@ -265,7 +255,7 @@ def test_item_totals_minus_the_dimension_mean_give_the_answers_of_one_respondent
     )
 
 
-def test_a_teams_hidden_dimension_cell_is_the_total_minus_the_other_team():
+def test_a_teams_hidden_dimension_cell_is_the_total_minus_the_other_team(cast):
     """HR, default settings, final results, no items needed. Verkoop (5) and Productie (5)
     are both shown (n = 10). In Productie only the team lead has customer contact; the four
     others answer "n.v.t." on the customer statements and have no score on that dimension, so
@@ -278,8 +268,8 @@ def test_a_teams_hidden_dimension_cell_is_the_total_minus_the_other_team():
         dimensions=1, items_per_dimension=3, not_applicable_codes=("D1.2", "D1.3")
     )
     teams = ("Verkoop", "Productie")
-    organisation = make_organisation(teams=teams)
-    alice = hr(organisation)
+    organisation, alice = cast.bakery, cast.alice
+    add_teams(organisation, *teams)
     campaign, _ = make_campaign(
         organisation, questionnaire, teams=teams, ask_role=False, ask_tenure=False
     )
@@ -315,7 +305,7 @@ def test_a_teams_hidden_dimension_cell_is_the_total_minus_the_other_team():
 # --- 4. Two interim looks: the items' n.v.t. leave one person between them ---------------
 
 
-def test_two_interim_looks_differ_by_one_valid_answer_to_a_statement():
+def test_two_interim_looks_differ_by_one_valid_answer_to_a_statement(cast):
     """HR, interim results on. The looks cover the first 5 and then the first 10 responses, so
     they differ by 5 respondents, as the plan promises. But of those five only the sixth
     respondent answered D1.3 (the others: "n.v.t."). Each look shows D1.3 (n = 5, then n = 6,
@@ -325,8 +315,7 @@ def test_two_interim_looks_differ_by_one_valid_answer_to_a_statement():
     questionnaire = make_questionnaire(
         dimensions=1, items_per_dimension=3, not_applicable_codes=("D1.3",)
     )
-    organisation = make_organisation()
-    alice = hr(organisation)
+    organisation, alice = cast.bakery, cast.alice
     campaign, _ = make_campaign(
         organisation, questionnaire, interim_results=Campaign.Interim.ORGANISATION
     )
@@ -349,7 +338,7 @@ def test_two_interim_looks_differ_by_one_valid_answer_to_a_statement():
     )
 
 
-def test_the_consultant_finds_the_whole_questionnaire_of_the_sixth_respondent():
+def test_the_consultant_finds_the_whole_questionnaire_of_the_sixth_respondent(cast):
     """The consultant, interim results on; test 4 carried through the response-level file. He
     saw the interim results of the first 5; after close he downloads the rows. The five rows
     whose answers add up to the interim distributions of every statement are the first five
@@ -360,11 +349,7 @@ def test_the_consultant_finds_the_whole_questionnaire_of_the_sixth_respondent():
     questionnaire = make_questionnaire(
         dimensions=2, items_per_dimension=3, not_applicable_codes=("D1.3",)
     )
-    organisation = make_organisation()
-    hr(organisation)
-    carol = make_user("carol")
-    carol.groups.add(consultant_group())
-    add_member(carol, organisation, Membership.Role.CONSULTANT)
+    organisation, carol = cast.bakery, cast.carol
     campaign, _ = make_campaign(
         organisation,
         questionnaire,
@@ -408,7 +393,7 @@ def test_the_consultant_finds_the_whole_questionnaire_of_the_sixth_respondent():
     )
 
 
-def test_the_response_file_labels_a_row_with_its_own_pattern_of_not_applicable():
+def test_the_response_file_labels_a_row_with_its_own_pattern_of_not_applicable(cast):
     """The consultant, default settings, no interim results. The file's group columns are
     k-anonymous, but the blanks are a column too: a blank is "n.v.t." (every statement must be
     answered), and the codebook says which statements offer it. Piet is the only employee
@@ -419,10 +404,7 @@ def test_the_response_file_labels_a_row_with_its_own_pattern_of_not_applicable()
     questionnaire = make_questionnaire(
         dimensions=2, items_per_dimension=6, not_applicable_codes=("D1.3", "D1.4", "D1.5", "D1.6")
     )
-    organisation = make_organisation()
-    carol = make_user("carol")
-    carol.groups.add(consultant_group())
-    add_member(carol, organisation, Membership.Role.CONSULTANT)
+    organisation, carol = cast.bakery, cast.carol
     campaign, _ = make_campaign(organisation, questionnaire, ask_team=False, ask_role=False)
     make_responses(campaign, 11, seed=21)
     piet = {code: (i % 5) + 1 for i, code in enumerate(codes)}
@@ -476,7 +458,7 @@ def fill_in(token: str, *, team, role: str, answers: dict[str, int], steps: int)
 
 
 @PADDING
-def test_hr_lifts_a_team_of_one_over_k_with_four_answers_of_their_own():
+def test_hr_lifts_a_team_of_one_over_k_with_four_answers_of_their_own(cast):
     """HR. Expeditie is one person, Sanne. The round link (which HR shares) accepts any number
     of responses, so HR fills it in four times as "Expeditie", answering 5 everywhere. At close
     Expeditie has 5 responses and is shown; 5 × its mean − 4 × 5 is Sanne's score on every
@@ -485,8 +467,8 @@ def test_hr_lifts_a_team_of_one_over_k_with_four_answers_of_their_own():
     questionnaire = make_questionnaire(dimensions=3, items_per_dimension=2)
     codes = [item.code for item in questionnaire.ordered_items()]
     teams = ("Expeditie", "Montage", "Werkplaats")
-    organisation = make_organisation(teams=teams)
-    alice = hr(organisation)
+    organisation, alice = cast.bakery, cast.alice
+    add_teams(organisation, *teams)
     campaign, token = make_campaign(
         organisation, questionnaire, teams=teams, ask_tenure=False, ask_contract=False
     )
@@ -517,7 +499,7 @@ def test_hr_lifts_a_team_of_one_over_k_with_four_answers_of_their_own():
 
 
 @PADDING
-def test_hr_pads_an_interim_step_with_their_own_answers_and_reads_one_colleague():
+def test_hr_pads_an_interim_step_with_their_own_answers_and_reads_one_colleague(cast):
     """HR, interim results on, nothing but the open link. The counter says 5; HR sees Sanne
     finish (the counter goes to 6) and at once sends four questionnaires of their own, all
     "3". The next step of the interim results (the first 10) differs from the one before
@@ -526,8 +508,7 @@ def test_hr_pads_an_interim_step_with_their_own_answers_and_reads_one_colleague(
     """
     questionnaire = make_questionnaire(dimensions=2, items_per_dimension=3)
     codes = [item.code for item in questionnaire.ordered_items()]
-    organisation = make_organisation()
-    alice = hr(organisation)
+    organisation, alice = cast.bakery, cast.alice
     campaign, token = make_campaign(
         organisation,
         questionnaire,
@@ -592,7 +573,7 @@ def admin_post(client: Client, campaign: Campaign, **changes) -> None:
     assert response.status_code == 302, response.content.decode()[:3000]
 
 
-def test_staff_reopen_a_closed_round_and_its_final_results_change_by_one_response():
+def test_staff_reopen_a_closed_round_and_its_final_results_change_by_one_response(cast):
     """Staff (at HR's request: "we closed a day too early"). The status of a round is an
     ordinary field in the admin, so a closed round can be set to "open" again; the settings
     locked "once open" stay locked, but nothing stops the round itself from moving back. One
@@ -601,18 +582,14 @@ def test_staff_reopen_a_closed_round_and_its_final_results_change_by_one_respons
     status to "draft" first also unlocks k and the interim setting.)
     """
     questionnaire = make_questionnaire(dimensions=2, items_per_dimension=3)
-    organisation = make_organisation()
-    alice = hr(organisation)
+    organisation, alice = cast.bakery, cast.alice
     campaign, _token = make_campaign(organisation, questionnaire, ask_team=False)
     make_responses(campaign, 12, seed=1)
     close_round(campaign)
     before = by(download(alice, campaign)["Items"], "Item")
 
-    staff = make_user("sam", is_staff=True)
-    staff.is_superuser = True
-    staff.save()
     admin = Client()
-    admin.force_login(staff)
+    admin.force_login(cast.sam)  # staff and superuser
     admin_post(admin, campaign, status=Campaign.Status.OPEN, closes_on=TODAY.isoformat())
     campaign.refresh_from_db()
     late = {"D1.1": 1, "D1.2": 4, "D1.3": 2, "D2.1": 5, "D2.2": 1, "D2.3": 3}
@@ -633,7 +610,7 @@ def test_staff_reopen_a_closed_round_and_its_final_results_change_by_one_respons
     assert not recovered, f"two final results differ by one person, who answered {recovered}"
 
 
-def test_staff_unlock_k_by_setting_a_round_back_to_draft_and_a_team_of_three_appears():
+def test_staff_unlock_k_by_setting_a_round_back_to_draft_and_a_team_of_three_appears(cast):
     """Staff. The settings in LOCKED_ONCE_OPEN are read-only in the admin only while the
     stored status is not "draft"; the status itself is editable. Two saves — status "draft",
     then k = 3 and status "closed" — and the team of three that the employees were promised
@@ -641,8 +618,8 @@ def test_staff_unlock_k_by_setting_a_round_back_to_draft_and_a_team_of_three_app
     """
     questionnaire = make_questionnaire(dimensions=2, items_per_dimension=2)
     teams = ("Bakkerij", "Winkel", "Bezorging")
-    organisation = make_organisation(teams=teams)
-    alice = hr(organisation)
+    organisation, alice = cast.bakery, cast.alice
+    add_teams(organisation, *teams)
     campaign, _ = make_campaign(
         organisation, questionnaire, teams=teams, ask_role=False, ask_tenure=False
     )
@@ -654,11 +631,8 @@ def test_staff_unlock_k_by_setting_a_round_back_to_draft_and_a_team_of_three_app
     shown = {r["Group"] for r in download(alice, campaign)["Breakdowns"] if r["Respondents (n)"]}
     assert "Bezorging" not in shown
 
-    staff = make_user("sam", is_staff=True)
-    staff.is_superuser = True
-    staff.save()
     admin = Client()
-    admin.force_login(staff)
+    admin.force_login(cast.sam)  # staff and superuser
     admin_post(admin, campaign, status=Campaign.Status.DRAFT)
     admin_post(admin, campaign, threshold=3, status=Campaign.Status.CLOSED)
     campaign.refresh_from_db()

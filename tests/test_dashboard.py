@@ -1,5 +1,5 @@
 """Alice (HR of Bakkerij De Korenschoof) and carol (its consultant) read a round's dashboard;
-charlie (HR of another organisation) may not."""
+bert (HR of Garage Van Dijk, another organisation) may not. The cast: tests/personas.py."""
 
 import json
 import re
@@ -11,19 +11,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from assessments.charts import plotly as charts
-from assessments.models import Campaign, Membership
+from assessments.models import Campaign
 from assessments.presentation import reason_text
 from assessments.results import campaign_results
 from assessments.services import close_round
 
-from .factories import (
-    add_member,
-    make_campaign,
-    make_organisation,
-    make_questionnaire,
-    make_responses,
-    make_user,
-)
+from .factories import make_campaign, make_questionnaire, make_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -33,40 +26,17 @@ HIDDEN_VALUES = {"D1.1": 1, "D1.2": 1, "D1.3": 2, "D2.1": 2, "D2.2": 2, "D2.3": 
 
 
 @pytest.fixture
-def bakery():
-    return make_organisation("Bakkerij De Korenschoof")
-
-
-@pytest.fixture
-def alice(bakery):
-    user = make_user("alice")
-    add_member(user, bakery)
-    return user
-
-
-@pytest.fixture
-def carol(bakery):
-    user = make_user("carol")
-    add_member(user, bakery, Membership.Role.CONSULTANT)
-    return user
-
-
-@pytest.fixture
-def charlie():
-    user = make_user("charlie")
-    add_member(user, make_organisation("Garage Van Dijk"))
-    return user
-
-
-@pytest.fixture
 def questionnaire():
     return make_questionnaire(dimensions=3, items_per_dimension=3)
 
 
 @pytest.fixture
-def bakery_round(bakery, questionnaire):
+def bakery_round(cast, questionnaire):
     campaign, _ = make_campaign(
-        bakery, questionnaire, teams=("Bakkerij", "Winkel", "Bezorging"), expected_respondents=30
+        cast.bakery,
+        questionnaire,
+        teams=("Bakkerij", "Winkel", "Bezorging"),
+        expected_respondents=30,
     )
     teams = {t.name: t for t in campaign.teams.all()}
     make_responses(campaign, 4, team=teams["Bakkerij"], values=dict.fromkeys(ITEMS, 4))
@@ -109,8 +79,8 @@ def formatted(values: list[float]) -> set[str]:
     return out
 
 
-def test_hr_of_the_organisation_sees_the_dashboard(client, alice, bakery_round):
-    response = dashboard(client, alice, bakery_round)
+def test_hr_of_the_organisation_sees_the_dashboard(client, cast, bakery_round):
+    response = dashboard(client, cast.alice, bakery_round)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="chart-data"' in html
@@ -118,12 +88,12 @@ def test_hr_of_the_organisation_sees_the_dashboard(client, alice, bakery_round):
         assert name in html
 
 
-def test_the_consultant_of_the_organisation_sees_the_dashboard(client, carol, bakery_round):
-    assert dashboard(client, carol, bakery_round).status_code == 200
+def test_the_consultant_of_the_organisation_sees_the_dashboard(client, cast, bakery_round):
+    assert dashboard(client, cast.carol, bakery_round).status_code == 200
 
 
-def test_hr_of_another_organisation_gets_404(client, charlie, bakery_round):
-    assert dashboard(client, charlie, bakery_round).status_code == 404
+def test_hr_of_another_organisation_gets_404(client, cast, bakery_round):
+    assert dashboard(client, cast.bert, bakery_round).status_code == 404
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client, bakery_round):
@@ -132,12 +102,12 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client, bakery_round):
 
 
 def test_below_the_threshold_the_dashboard_explains_when_results_appear(
-    client, alice, bakery, questionnaire
+    client, cast, questionnaire
 ):
-    campaign, _ = make_campaign(bakery, questionnaire, threshold=5)
+    campaign, _ = make_campaign(cast.bakery, questionnaire, threshold=5)
     make_responses(campaign, 4, values=dict.fromkeys(ITEMS, 1))
     close_round(campaign)
-    response = dashboard(client, alice, campaign)
+    response = dashboard(client, cast.alice, campaign)
     html = response.content.decode()
     assert response.status_code == 200
     with translation.override("nl"):
@@ -148,9 +118,9 @@ def test_below_the_threshold_the_dashboard_explains_when_results_appear(
 
 
 def test_a_suppressed_team_shows_too_few_responses_and_its_numbers_appear_nowhere(
-    client, alice, bakery_round
+    client, cast, bakery_round
 ):
-    response = dashboard(client, alice, bakery_round, by="team")
+    response = dashboard(client, cast.alice, bakery_round, by="team")
     html = response.content.decode()
     results = campaign_results(bakery_round, "nl")
     team = results.breakdowns["team"]
@@ -188,8 +158,8 @@ def test_a_suppressed_team_shows_too_few_responses_and_its_numbers_appear_nowher
         assert number not in html, number
 
 
-def test_the_numbers_on_the_page_equal_campaign_results(client, alice, bakery_round):
-    html = dashboard(client, alice, bakery_round).content.decode()
+def test_the_numbers_on_the_page_equal_campaign_results(client, cast, bakery_round):
+    html = dashboard(client, cast.alice, bakery_round).content.decode()
     results = campaign_results(bakery_round, "nl")
     with translation.override("nl"):
         for dim in results.dimensions:
@@ -207,8 +177,8 @@ def test_the_numbers_on_the_page_equal_campaign_results(client, alice, bakery_ro
     assert radar[:-1] == [d.mean for d in results.dimensions]
 
 
-def test_the_page_works_without_javascript(client, alice, bakery_round):
-    html = dashboard(client, alice, bakery_round, by="team").content.decode()
+def test_the_page_works_without_javascript(client, cast, bakery_round):
+    html = dashboard(client, cast.alice, bakery_round, by="team").content.decode()
     for table in ("table-radar", "table-bands", "table-distribution", "table-heatmap"):
         assert f'id="{table}"' in html
     # Tables start open; the script folds them once their chart is drawn.
@@ -216,8 +186,8 @@ def test_the_page_works_without_javascript(client, alice, bakery_round):
     assert "<script>" not in html and "onclick" not in html
 
 
-def test_an_unknown_grouping_gets_a_note_and_another_grouping(client, alice, bakery_round):
-    response = dashboard(client, alice, bakery_round, by="shoe_size")
+def test_an_unknown_grouping_gets_a_note_and_another_grouping(client, cast, bakery_round):
+    response = dashboard(client, cast.alice, bakery_round, by="shoe_size")
     assert response.status_code == 200
     with translation.override("nl"):
         assert gettext("That grouping is not available for this round; showing another one.") in (
@@ -225,17 +195,17 @@ def test_an_unknown_grouping_gets_a_note_and_another_grouping(client, alice, bak
         )
 
 
-def test_an_attention_point_shows_its_recommendations(client, alice, bakery, questionnaire):
-    campaign, _ = make_campaign(bakery, questionnaire)
+def test_an_attention_point_shows_its_recommendations(client, cast, questionnaire):
+    campaign, _ = make_campaign(cast.bakery, questionnaire)
     make_responses(campaign, 5, values={**dict.fromkeys(ITEMS, 4), "D2.1": 1, "D2.2": 2, "D2.3": 1})
     close_round(campaign)
-    html = dashboard(client, alice, campaign).content.decode()
+    html = dashboard(client, cast.alice, campaign).content.decode()
     assert 'data-attention="D2"' in html and 'data-attention="D1"' not in html
     assert "Advies 2.1" in html and "Advies 1.1" not in html
 
 
-def test_the_plotly_bundle_loads_only_on_the_dashboard(client, alice, bakery_round):
-    html = dashboard(client, alice, bakery_round).content.decode()
+def test_the_plotly_bundle_loads_only_on_the_dashboard(client, cast, bakery_round):
+    html = dashboard(client, cast.alice, bakery_round).content.decode()
     assert "vendor/plotly/plotly-custom.min.js" in html
     assert "js/dashboard.js" in html
     _, token = make_campaign(bakery_round.organisation, bakery_round.questionnaire)
@@ -247,13 +217,13 @@ def test_the_plotly_bundle_loads_only_on_the_dashboard(client, alice, bakery_rou
 
 @pytest.mark.parametrize("count", [10, 200])
 def test_the_dashboard_needs_a_fixed_number_of_queries(
-    client, alice, bakery, questionnaire, count, django_assert_max_num_queries
+    client, cast, questionnaire, count, django_assert_max_num_queries
 ):
-    campaign, _ = make_campaign(bakery, questionnaire, teams=("Bakkerij", "Winkel"))
+    campaign, _ = make_campaign(cast.bakery, questionnaire, teams=("Bakkerij", "Winkel"))
     team = campaign.teams.first()
     make_responses(campaign, count, team=team, role="employee", open_text="Prima")
     close_round(campaign)
-    client.force_login(alice)
+    client.force_login(cast.alice)
     url = reverse("assessments:campaign_results", args=[campaign.pk])
     # Session, user, round, then campaign_results (cold cache): the same for any N.
     with django_assert_max_num_queries(28):
@@ -261,9 +231,9 @@ def test_the_dashboard_needs_a_fixed_number_of_queries(
 
 
 def test_alice_finds_the_pdf_and_aggregate_downloads_but_not_the_response_file(
-    client, alice, bakery_round
+    client, cast, bakery_round
 ):
-    client.force_login(alice)
+    client.force_login(cast.alice)
     html = client.get(reverse("assessments:campaign_results", args=[bakery_round.pk])).content
     html = html.decode()
     assert reverse("assessments:campaign_report", args=[bakery_round.pk]) + "?lang=nl" in html
@@ -273,14 +243,14 @@ def test_alice_finds_the_pdf_and_aggregate_downloads_but_not_the_response_file(
 
 
 def test_carol_the_consultant_gets_the_response_file_once_the_round_is_closed(
-    client, carol, bakery, questionnaire
+    client, cast, questionnaire
 ):
     # Interim results are shown while the round is open, but no response file.
     bakery_round, _ = make_campaign(
-        bakery, questionnaire, interim_results=Campaign.Interim.ORGANISATION
+        cast.bakery, questionnaire, interim_results=Campaign.Interim.ORGANISATION
     )
     make_responses(bakery_round, 17)
-    client.force_login(carol)
+    client.force_login(cast.carol)
     url = reverse("assessments:campaign_results", args=[bakery_round.pk])
     export = reverse("assessments:export_responses", args=[bakery_round.pk, "csv"])
     html = client.get(url).content.decode()

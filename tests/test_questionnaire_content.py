@@ -27,7 +27,7 @@ from assessments.models import (
     Recommendation,
 )
 
-from .factories import make_campaign, make_organisation, make_responses, make_user
+from .factories import make_campaign, make_organisation, make_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -288,9 +288,12 @@ def test_a_new_version_copies_all_content_and_can_be_edited(questionnaire):
 
 
 @pytest.fixture
-def sam(client):
-    """Staff operator who maintains the questionnaire content (not a superuser)."""
-    user = make_user("sam", is_staff=True)
+def sam(cast, client):
+    """Sam (staff) as the operator who maintains the questionnaire content: here no superuser,
+    only the content models' permissions."""
+    user = cast.sam
+    user.is_superuser = False
+    user.save(update_fields=["is_superuser"])
     user.user_permissions.set(
         Permission.objects.filter(
             content_type__app_label="assessments",

@@ -16,6 +16,7 @@ from assessments.ratelimits import client_ip
 from assessments.services import close_round
 
 from .factories import make_campaign, make_organisation, make_questionnaire
+from .personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -249,15 +250,14 @@ def test_a_cache_outage_does_not_take_the_questionnaire_links_down(settings, ope
     assert from_address("198.51.100.7").get(f"/s/{secrets.token_urlsafe(32)}/").status_code == 404
 
 
-def test_ten_wrong_passwords_from_one_address_lock_its_logins_but_not_alices(shared_cache, clock):
-    from .factories import make_user
-
-    make_user("alice", password="Bakkerij-wachtwoord-2026")
+def test_ten_wrong_passwords_from_one_address_lock_its_logins_but_not_alices(
+    shared_cache, clock, cast
+):
     mallory = from_address("203.0.113.66")
     for _ in range(10):
         response = mallory.post("/accounts/login/", {"username": "alice", "password": "raden"})
         assert response.status_code == 200  # the form with its message
-    right = {"username": "alice", "password": "Bakkerij-wachtwoord-2026"}
+    right = {"username": "alice", "password": PASSWORD}
     assert mallory.post("/accounts/login/", right).status_code == 429
     assert mallory.get("/accounts/login/").status_code == 200  # the page itself still shows
     alice = from_address("198.51.100.7")
@@ -265,11 +265,8 @@ def test_ten_wrong_passwords_from_one_address_lock_its_logins_but_not_alices(sha
     assert response.status_code == 302
 
 
-def test_successful_logins_do_not_count(shared_cache, clock):
-    from .factories import make_user
-
-    make_user("alice", password="Bakkerij-wachtwoord-2026")
-    right = {"username": "alice", "password": "Bakkerij-wachtwoord-2026"}
+def test_successful_logins_do_not_count(shared_cache, clock, cast):
+    right = {"username": "alice", "password": PASSWORD}
     for _ in range(15):
         client = from_address("192.0.2.10")
         assert client.post("/accounts/login/", right).status_code == 302

@@ -1,5 +1,6 @@
-"""The PDF report: alice (HR of Bakkerij De Korenschoof) downloads it, charlie (HR elsewhere)
-may not, and consultant carol's name and logo go on the cover."""
+"""The PDF report: alice (HR of Bakkerij De Korenschoof) downloads it, bert (HR of Garage Van
+Dijk) may not, and consultant carol's name and logo go on the cover. The cast:
+tests/personas.py."""
 
 from __future__ import annotations
 
@@ -18,20 +19,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 from assessments import pdfrender, reports, scoring
-from assessments.models import Campaign, ConsultantProfile, Membership, validate_logo
+from assessments.models import Campaign, ConsultantProfile, validate_logo
 from assessments.presentation import reason_text
 from assessments.results import campaign_results
 from assessments.results.queries import load_round, with_answers
 from assessments.services import close_round
 
-from .factories import (
-    add_member,
-    make_campaign,
-    make_organisation,
-    make_questionnaire,
-    make_responses,
-    make_user,
-)
+from .factories import make_campaign, make_questionnaire, make_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +42,15 @@ def png_bytes(size=(120, 60)) -> bytes:
 
 
 @pytest.fixture
-def bakery():
-    return make_organisation("Bakkerij De Korenschoof")
-
-
-@pytest.fixture
-def bakery_round(bakery):
+def bakery_round(cast):
     questionnaire = make_questionnaire(
         dimensions=2, items_per_dimension=3, reversed_codes=("D1.2",)
     )
     campaign, _ = make_campaign(
-        bakery, questionnaire, teams=("Bakkerij", "Winkel", "Bezorging"), expected_respondents=20
+        cast.bakery,
+        questionnaire,
+        teams=("Bakkerij", "Winkel", "Bezorging"),
+        expected_respondents=20,
     )
     teams = {t.name: t for t in campaign.teams.all()}
     make_responses(
@@ -68,13 +60,6 @@ def bakery_round(bakery):
     make_responses(campaign, 2, seed=3, team=teams["Bezorging"], role="employee")
     close_round(campaign)
     return campaign
-
-
-@pytest.fixture
-def alice(bakery):
-    user = make_user("alice")
-    add_member(user, bakery)
-    return user
 
 
 # --- Content --------------------------------------------------------------------------------
@@ -116,11 +101,13 @@ def test_the_pdf_holds_every_dimension_and_exactly_the_numbers_of_campaign_resul
     assert wrong not in text
 
 
-def test_a_suppressed_groups_numbers_appear_nowhere(bakery):
+def test_a_suppressed_groups_numbers_appear_nowhere(cast):
     # Hidden teams answer uniformly (1s and 5s), so their figures cannot coincide with any
     # figure of the random answers around them.
     questionnaire = make_questionnaire(dimensions=2, items_per_dimension=3)
-    campaign, _ = make_campaign(bakery, questionnaire, teams=("Bakkerij", "Winkel", "Bezorging"))
+    campaign, _ = make_campaign(
+        cast.bakery, questionnaire, teams=("Bakkerij", "Winkel", "Bezorging")
+    )
     teams = {t.name: t for t in campaign.teams.all()}
     make_responses(campaign, 9, seed=1, team=teams["Bakkerij"])
     every_item = {item.code: 0 for item in questionnaire.ordered_items()}
@@ -155,16 +142,16 @@ def test_the_pages_are_numbered_page_x_of_y(bakery_round):
     assert f"Page 3 of {pages}" in pdf_text(pdf)
 
 
-def test_a_round_below_the_threshold_has_no_report(bakery):
-    campaign, _ = make_campaign(bakery, make_questionnaire())
+def test_a_round_below_the_threshold_has_no_report(cast):
+    campaign, _ = make_campaign(cast.bakery, make_questionnaire())
     make_responses(campaign, 4)
     with pytest.raises(reports.ReportUnavailable):
         reports.build_report_pdf(campaign, "nl")
 
 
-def test_open_answers_are_capped_in_number_and_length(bakery, monkeypatch):
+def test_open_answers_are_capped_in_number_and_length(cast, monkeypatch):
     monkeypatch.setattr(reports, "OPEN_ANSWERS_MAX", 3)
-    campaign, _ = make_campaign(bakery, make_questionnaire(dimensions=1))
+    campaign, _ = make_campaign(cast.bakery, make_questionnaire(dimensions=1))
     make_responses(campaign, 6, open_text="Meer tijd om te leren. " * 200)
     close_round(campaign)
     context = reports.report_context(campaign, "en")
@@ -207,18 +194,18 @@ class Canary:
         self.server.server_close()
 
 
-def test_hostile_names_appear_literally_and_the_renderer_fetches_nothing(bakery):
+def test_hostile_names_appear_literally_and_the_renderer_fetches_nothing(cast):
     with Canary() as canary:
         url = f"http://127.0.0.1:{canary.port}"
-        bakery.name = f"<b>x</b> @import url({url}/org.css);"
-        bakery.save()
+        cast.bakery.name = f"<b>x</b> @import url({url}/org.css);"
+        cast.bakery.save()
         hostile_teams = (
             "<img src=file:///etc/passwd>",
             f'<a href="{url}/team">klik</a>',
             f"<link rel=stylesheet href={url}/t.css>",
         )
         campaign, _ = make_campaign(
-            bakery,
+            cast.bakery,
             make_questionnaire(dimensions=1),
             name=f"</style><style>@import url({url}/round.css);</style>",
             teams=hostile_teams,
@@ -228,10 +215,8 @@ def test_hostile_names_appear_literally_and_the_renderer_fetches_nothing(bakery)
                 campaign, 6, seed=i, team=team, open_text=f'<img src="{url}/answer.png">'
             )
         close_round(campaign)
-        carol = make_user("carol")
-        add_member(carol, bakery, Membership.Role.CONSULTANT)
         ConsultantProfile.objects.create(
-            user=carol, display_name=f"<svg onload=fetch('{url}/svg')>Carol</svg>"
+            user=cast.carol, display_name=f"<svg onload=fetch('{url}/svg')>Carol</svg>"
         )
 
         pdf = reports.build_report_pdf(campaign, "en")
@@ -240,7 +225,7 @@ def test_hostile_names_appear_literally_and_the_renderer_fetches_nothing(bakery)
 
         assert canary.hits == []
         for literal in (
-            bakery.name,
+            cast.bakery.name,
             campaign.name,
             *hostile_teams,
             f'<img src="{url}/answer.png">',
@@ -298,11 +283,9 @@ def test_a_render_that_needs_too_much_memory_is_stopped():
 # --- Branding -------------------------------------------------------------------------------
 
 
-def test_the_consultants_name_and_logo_are_on_the_cover(bakery_round, bakery):
-    carol = make_user("carol")
-    add_member(carol, bakery, Membership.Role.CONSULTANT)
+def test_the_consultants_name_and_logo_are_on_the_cover(cast, bakery_round):
     profile = ConsultantProfile(
-        user=carol, display_name="Carol Adviseur", organisation_name="Groeikracht"
+        user=cast.carol, display_name="Carol Adviseur", organisation_name="Groeikracht"
     )
     profile.logo.save("logo.png", SimpleUploadedFile("logo.png", png_bytes()), save=False)
     profile.save()
@@ -325,8 +308,8 @@ def test_a_logo_is_checked_on_its_content_not_its_name():
 # --- Access, command, cache -----------------------------------------------------------------
 
 
-def test_alice_downloads_the_report_in_the_language_she_asks_for(client, alice, bakery_round):
-    client.force_login(alice)
+def test_alice_downloads_the_report_in_the_language_she_asks_for(client, cast, bakery_round):
+    client.force_login(cast.alice)
     url = reverse("assessments:campaign_report", args=[bakery_round.pk])
     response = client.get(url, {"lang": "en"})
     assert response.status_code == 200
@@ -335,19 +318,17 @@ def test_alice_downloads_the_report_in_the_language_she_asks_for(client, alice, 
     assert "Page 2 of" in pdf_text(response.content)
 
 
-def test_hr_of_another_organisation_gets_404(client, bakery_round):
-    charlie = make_user("charlie")
-    add_member(charlie, make_organisation("Garage Snel"))
-    client.force_login(charlie)
+def test_hr_of_another_organisation_gets_404(client, cast, bakery_round):
+    client.force_login(cast.bert)
     response = client.get(reverse("assessments:campaign_report", args=[bakery_round.pk]))
     assert response.status_code == 404
 
 
-def test_a_bad_language_falls_back_and_a_small_round_gets_a_friendly_page(client, alice, bakery):
-    campaign, _ = make_campaign(bakery, make_questionnaire())
+def test_a_bad_language_falls_back_and_a_small_round_gets_a_friendly_page(client, cast):
+    campaign, _ = make_campaign(cast.bakery, make_questionnaire())
     make_responses(campaign, 2)
     close_round(campaign)
-    client.force_login(alice)
+    client.force_login(cast.alice)
     url = reverse("assessments:campaign_report", args=[campaign.pk])
     with translation.override("en"):
         response = client.get(url, {"lang": "xx"}, HTTP_ACCEPT_LANGUAGE="en")
@@ -362,10 +343,10 @@ def test_build_report_writes_the_pdf(bakery_round, tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_build_report_explains_what_is_wrong(bakery, tmp_path):
+def test_build_report_explains_what_is_wrong(cast, tmp_path):
     with pytest.raises(CommandError, match="no round with id"):
         call_command("build_report", "999999", "-o", str(tmp_path / "x.pdf"))
-    campaign, _ = make_campaign(bakery, make_questionnaire())
+    campaign, _ = make_campaign(cast.bakery, make_questionnaire())
     out = str(tmp_path / "x.pdf")
     with pytest.raises(CommandError, match="appear when the round closes"):
         call_command("build_report", str(campaign.pk), "-o", out, "--lang", "en")
@@ -374,10 +355,10 @@ def test_build_report_explains_what_is_wrong(bakery, tmp_path):
         call_command("build_report", str(campaign.pk), "-o", out, "--lang", "en")
 
 
-def test_a_cached_report_is_reused_until_a_new_response_arrives(bakery, monkeypatch):
+def test_a_cached_report_is_reused_until_a_new_response_arrives(cast, monkeypatch):
     # An open round with interim results: its report says how many responses came in.
     bakery_round, _ = make_campaign(
-        bakery, make_questionnaire(), interim_results=Campaign.Interim.ORGANISATION
+        cast.bakery, make_questionnaire(), interim_results=Campaign.Interim.ORGANISATION
     )
     make_responses(bakery_round, 17)
     builds = []
@@ -409,10 +390,10 @@ def test_the_cache_key_follows_round_state_language_and_threshold(bakery_round):
     assert reports.report_cache_key(bakery_round, "nl") != key
 
 
-def test_the_command_and_the_view_agree_on_the_figures(client, alice, bakery_round, tmp_path):
+def test_the_command_and_the_view_agree_on_the_figures(client, cast, bakery_round, tmp_path):
     out = tmp_path / "cmd.pdf"
     call_command("build_report", str(bakery_round.pk), "-o", str(out), "--lang", "en")
-    client.force_login(alice)
+    client.force_login(cast.alice)
     response = client.get(
         reverse("assessments:campaign_report", args=[bakery_round.pk]), {"lang": "en"}
     )

@@ -12,14 +12,7 @@ from django.utils import timezone
 from assessments.scoring import BENCHMARK_MIN_ORGANISATIONS
 from assessments.services import close_round
 
-from .factories import (
-    add_member,
-    make_campaign,
-    make_organisation,
-    make_questionnaire,
-    make_responses,
-    make_user,
-)
+from .factories import make_campaign, make_organisation, make_questionnaire, make_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -44,11 +37,9 @@ def closed_round(organisation, questionnaire, *, name, days_ago: int, responses:
 
 
 @pytest.fixture
-def bakery():
-    organisation = make_organisation("Bakkerij De Korenschoof")
-    alice = make_user("alice")
-    add_member(alice, organisation)
-    return organisation, alice, make_questionnaire(dimensions=3, items_per_dimension=3)
+def bakery(cast):
+    """Bakkerij De Korenschoof and alice, its HR manager (tests/personas.py)."""
+    return cast.bakery, cast.alice, make_questionnaire(dimensions=3, items_per_dimension=3)
 
 
 def results_page(client, user, campaign) -> str:

@@ -1,7 +1,8 @@
 """The data lifecycle: what is deleted when, and that nothing else goes with it.
 
-Carol is consultant of Bakkerij De Korenschoof (and of Garage Dora), Alice its HR; Charlie is
-HR of Garage Dora; Sam is staff.
+The cast of tests/personas.py: carol is consultant of Bakkerij De Korenschoof, alice its HR;
+bert is HR of Garage Van Dijk, chris its consultant; sam is staff. bob, the one extra persona,
+is HR of both organisations.
 """
 
 from __future__ import annotations
@@ -34,13 +35,13 @@ from assessments.retention import apply_retention
 from assessments.services import close_round, delete_answers
 
 from .factories import (
-    add_member,
+    add_teams,
     make_campaign,
     make_organisation,
     make_questionnaire,
     make_responses,
-    make_user,
 )
+from .personas import make_bob
 
 pytestmark = pytest.mark.django_db
 
@@ -84,10 +85,10 @@ def _state(campaign) -> tuple:
 
 
 @pytest.fixture
-def rounds():
+def rounds(cast):
     questionnaire = make_questionnaire(dimensions=2, items_per_dimension=3)
-    bakery = make_organisation("Bakkerij De Korenschoof", teams=("Bakkerij",))
-    garage = make_organisation("Garage Dora")
+    bakery, garage = cast.bakery, cast.garage
+    add_teams(bakery, "Bakkerij")
     expired = _closed_round(bakery, questionnaire, closed_on=dt.date(2025, 6, 14), name="2025")
     kept = _closed_round(bakery, questionnaire, closed_on=dt.date(2025, 6, 16), name="2025b")
     longer = _closed_round(
@@ -114,20 +115,20 @@ def rounds():
     }
 
 
-def test_closing_a_round_deletes_invitation_addresses_but_not_the_invitations():
-    campaign, _ = make_campaign(make_organisation(), make_questionnaire())
+def test_closing_a_round_deletes_invitation_addresses_but_not_the_invitations(cast):
+    campaign, _ = make_campaign(cast.bakery, make_questionnaire())
     for address in ("jan@example.com", "piet@example.com"):
         Invitation.objects.create(campaign=campaign, email=address)
-    other, _ = make_campaign(make_organisation("Garage Dora"), make_questionnaire())
+    other, _ = make_campaign(cast.garage, make_questionnaire())
     Invitation.objects.create(campaign=other, email="dora@example.com")
     close_round(campaign)
     assert list(campaign.invitations.values_list("email", flat=True)) == ["", ""]
     assert list(other.invitations.values_list("email", flat=True)) == ["dora@example.com"]
 
 
-def test_closing_a_round_deletes_its_answers_in_progress_only():
-    campaign, _ = make_campaign(make_organisation(), make_questionnaire())
-    other, _ = make_campaign(make_organisation("Garage Dora"), make_questionnaire())
+def test_closing_a_round_deletes_its_answers_in_progress_only(cast):
+    campaign, _ = make_campaign(cast.bakery, make_questionnaire())
+    other, _ = make_campaign(cast.garage, make_questionnaire())
     SurveyDraft.objects.create(campaign=campaign, resume_code_hash="a" * 64)
     SurveyDraft.objects.create(campaign=other, resume_code_hash="b" * 64)
     close_round(campaign)
@@ -241,23 +242,12 @@ def test_retention_months_must_be_at_least_one():
 
 
 @pytest.fixture
-def tenants():
+def tenants(cast):
     questionnaire = make_questionnaire()
-    bakery = make_organisation("Bakkerij De Korenschoof", teams=("Bakkerij", "Winkel"))
-    garage = make_organisation("Garage Dora", teams=("Werkplaats",))
-    alice, bob, carol, charlie, sam = (
-        make_user("alice"),
-        make_user("bob"),
-        make_user("carol"),
-        make_user("charlie"),
-        make_user("sam", is_staff=True),
-    )
-    add_member(alice, bakery, Membership.Role.HR)
-    add_member(bob, bakery, Membership.Role.HR)
-    add_member(bob, garage, Membership.Role.HR)  # bob also works for the garage
-    add_member(carol, bakery, Membership.Role.CONSULTANT)
-    add_member(carol, garage, Membership.Role.CONSULTANT)
-    add_member(charlie, garage, Membership.Role.HR)
+    bakery, garage = cast.bakery, cast.garage
+    add_teams(bakery, "Bakkerij", "Winkel")
+    add_teams(garage, "Werkplaats")
+    bob = make_bob(cast)  # HR of the bakery who also works for the garage
     closed = _closed_round(bakery, questionnaire, closed_on=dt.date(2026, 1, 10), name="2026")
     current, _ = make_campaign(bakery, questionnaire, name="2027", teams=("Bakkerij",))
     make_responses(current, 7, seed=2)
@@ -265,26 +255,16 @@ def tenants():
     garage_round = _closed_round(
         garage, questionnaire, closed_on=dt.date(2026, 2, 1), name="garage", n=5
     )
-    return {
-        "bakery": bakery,
-        "garage": garage,
-        "alice": alice,
-        "bob": bob,
-        "carol": carol,
-        "charlie": charlie,
-        "sam": sam,
-        "rounds": [closed, current],
-        "garage_round": garage_round,
-    }
+    return {"bob": bob, "rounds": [closed, current], "garage_round": garage_round}
 
 
 def _url(organisation) -> str:
     return reverse("assessments:organisation_delete", kwargs={"pk": organisation.pk})
 
 
-def test_the_confirmation_page_names_what_will_be_deleted(client, tenants):
-    client.force_login(tenants["carol"])
-    response = client.get(_url(tenants["bakery"]), HTTP_ACCEPT_LANGUAGE="en")
+def test_the_confirmation_page_names_what_will_be_deleted(client, cast, tenants):
+    client.force_login(cast.carol)
+    response = client.get(_url(cast.bakery), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     summary = response.context["summary"]
     assert (summary.rounds, summary.responses, summary.teams, summary.invitations) == (2, 13, 2, 1)
@@ -293,23 +273,23 @@ def test_the_confirmation_page_names_what_will_be_deleted(client, tenants):
     text = response.content.decode()
     for phrase in ("2 rounds", "13 responses", "2 teams", "alice (HR manager)", "bob"):
         assert phrase in text
-    assert Organisation.objects.filter(pk=tenants["bakery"].pk).exists()
+    assert Organisation.objects.filter(pk=cast.bakery.pk).exists()
 
 
-def test_a_wrong_name_deletes_nothing(client, tenants):
-    client.force_login(tenants["carol"])
-    response = client.post(_url(tenants["bakery"]), {"name": "Bakkerij"}, HTTP_ACCEPT_LANGUAGE="en")
+def test_a_wrong_name_deletes_nothing(client, cast, tenants):
+    client.force_login(cast.carol)
+    response = client.post(_url(cast.bakery), {"name": "Bakkerij"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert b"exactly as shown" in response.content
-    assert Response.objects.filter(campaign__organisation=tenants["bakery"]).count() == 13
+    assert Response.objects.filter(campaign__organisation=cast.bakery).count() == 13
 
 
-def test_deleting_an_organisation_removes_its_data_and_nothing_else(client, tenants):
+def test_deleting_an_organisation_removes_its_data_and_nothing_else(client, cast, tenants):
     garage_before = _state(tenants["garage_round"])
-    client.force_login(tenants["carol"])
-    response = client.post(_url(tenants["bakery"]), {"name": "Bakkerij De Korenschoof"})
+    client.force_login(cast.carol)
+    response = client.post(_url(cast.bakery), {"name": "Bakkerij De Korenschoof"})
     assert response.status_code == 302
-    bakery_id = tenants["bakery"].pk
+    bakery_id = cast.bakery.pk
     assert not Organisation.objects.filter(pk=bakery_id).exists()
     assert not Campaign.objects.filter(organisation_id=bakery_id).exists()
     assert not Response.objects.filter(campaign__in=[c.pk for c in tenants["rounds"]]).exists()
@@ -318,42 +298,43 @@ def test_deleting_an_organisation_removes_its_data_and_nothing_else(client, tena
     assert not SurveyDraft.objects.exists()
     assert Answer.objects.count() == garage_before[1]
     assert OpenAnswer.objects.count() == garage_before[2]
-    # The garage is untouched, and so are the accounts that also serve it.
+    # The garage is untouched, and so are its accounts (bob's too, who also served the
+    # bakery) and the bakery's consultant, who keeps hers.
     assert _state(tenants["garage_round"]) == garage_before
-    assert Team.objects.filter(organisation=tenants["garage"]).count() == 1
+    assert Team.objects.filter(organisation=cast.garage).count() == 1
     users = set(get_user_model().objects.values_list("username", flat=True))
-    assert users == {"bob", "carol", "charlie", "sam"}
+    assert users == {"bert", "bob", "carol", "chris", "sam"}
     assert list(
         Membership.objects.filter(user__username="bob").values_list("organisation", flat=True)
-    ) == [tenants["garage"].pk]
+    ) == [cast.garage.pk]
 
 
-def test_staff_may_delete_an_organisation(client, tenants):
-    client.force_login(tenants["sam"])
-    response = client.post(_url(tenants["garage"]), {"name": "  Garage Dora "})
+def test_staff_may_delete_an_organisation(client, cast, tenants):
+    client.force_login(cast.sam)
+    response = client.post(_url(cast.garage), {"name": "  Garage Van Dijk "})
     assert response.status_code == 302
-    assert not Organisation.objects.filter(pk=tenants["garage"].pk).exists()
-    assert Organisation.objects.filter(pk=tenants["bakery"].pk).exists()
+    assert not Organisation.objects.filter(pk=cast.garage.pk).exists()
+    assert Organisation.objects.filter(pk=cast.bakery.pk).exists()
 
 
-def test_hr_of_the_organisation_gets_403_with_a_reason(client, tenants):
-    client.force_login(tenants["alice"])
+def test_hr_of_the_organisation_gets_403_with_a_reason(client, cast, tenants):
+    client.force_login(cast.alice)
     for method in (client.get, client.post):
         response = method(
-            _url(tenants["bakery"]),
+            _url(cast.bakery),
             {"name": "Bakkerij De Korenschoof"},
             HTTP_ACCEPT_LANGUAGE="en",
         )
         assert response.status_code == 403
         assert b"consultant" in response.content
-    assert Organisation.objects.filter(pk=tenants["bakery"].pk).exists()
+    assert Organisation.objects.filter(pk=cast.bakery.pk).exists()
 
 
-def test_hr_of_another_organisation_gets_404(client, tenants):
-    client.force_login(tenants["charlie"])
-    response = client.post(_url(tenants["bakery"]), {"name": "Bakkerij De Korenschoof"})
+def test_hr_of_another_organisation_gets_404(client, cast, tenants):
+    client.force_login(cast.bert)
+    response = client.post(_url(cast.bakery), {"name": "Bakkerij De Korenschoof"})
     assert response.status_code == 404
-    assert Organisation.objects.filter(pk=tenants["bakery"].pk).exists()
+    assert Organisation.objects.filter(pk=cast.bakery.pk).exists()
 
 
 # --- Privacy page ---------------------------------------------------------------------------

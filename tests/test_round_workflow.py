@@ -23,8 +23,8 @@ from assessments.access import CONSULTANT_GROUP, is_consultant
 from assessments.models import Campaign, CampaignEvent, Invitation
 from assessments.selectors import response_progress
 
-from .factories import make_responses, make_user
-from .personas import make_world
+from .factories import make_responses
+from .personas import PASSWORD, make_world
 
 
 @pytest.fixture(autouse=True)
@@ -92,31 +92,25 @@ def test_only_staff_make_consultants(client):
 # --- 8. Small things a new user sees first ---------------------------------------------------
 
 
-def test_the_login_accepts_a_username_or_an_email_address(client):
-    make_user("adviseur", password="demo-adviseur-2026")
-    for name in ("adviseur", "adviseur@example.com", "Adviseur@Example.com"):
-        response = client.post(
-            reverse("login"), {"username": name, "password": "demo-adviseur-2026"}
-        )
+def test_the_login_accepts_a_username_or_an_email_address(client, cast):
+    for name in ("carol", "carol@example.com", "Carol@Example.com"):
+        response = client.post(reverse("login"), {"username": name, "password": PASSWORD})
         assert response.status_code == 302, name
         client.logout()
-    wrong = client.post(reverse("login"), {"username": "adviseur@example.com", "password": "x"})
+    wrong = client.post(reverse("login"), {"username": "carol@example.com", "password": "x"})
     assert wrong.status_code == 200
 
 
-def test_an_email_address_shared_by_two_accounts_does_not_pick_one(client):
-    make_user("adviseur", password="demo-adviseur-2026")
-    twin = make_user("tweeling", password="demo-adviseur-2026")
-    twin.email = "adviseur@example.com"
+def test_an_email_address_shared_by_two_accounts_does_not_pick_one(client, cast):
+    twin = cast.chris
+    twin.email = "carol@example.com"
     twin.save()
     response = client.post(
-        reverse("login"), {"username": "adviseur@example.com", "password": "demo-adviseur-2026"}
+        reverse("login"), {"username": "carol@example.com", "password": PASSWORD}
     )
     assert response.status_code == 200
     assert (
-        client.post(
-            reverse("login"), {"username": "tweeling", "password": "demo-adviseur-2026"}
-        ).status_code
+        client.post(reverse("login"), {"username": "chris", "password": PASSWORD}).status_code
         == 302
     )
 

@@ -13,51 +13,26 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from assessments import mailing, reports, reportstore, tasks
-from assessments.models import (
-    Campaign,
-    ConsultantProfile,
-    Invitation,
-    Membership,
-    StoredReport,
-)
+from assessments.models import Campaign, ConsultantProfile, Invitation, StoredReport
 from assessments.services import close_round, delete_answers
 
-from .factories import (
-    add_member,
-    make_campaign,
-    make_organisation,
-    make_questionnaire,
-    make_responses,
-    make_user,
-)
+from .factories import make_campaign, make_questionnaire, make_responses
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def bakery():
-    return make_organisation("Bakkerij De Korenschoof")
-
-
-@pytest.fixture
-def bakery_round(bakery):
+def bakery_round(cast):
     questionnaire = make_questionnaire(dimensions=2, items_per_dimension=3)
     # Interim results, so that the open round has a report too (the first 5 of 12).
     campaign, _ = make_campaign(
-        bakery,
+        cast.bakery,
         questionnaire,
         teams=("Bakkerij", "Winkel"),
         interim_results=Campaign.Interim.ORGANISATION,
     )
     make_responses(campaign, 12, seed=1, role="employee")
     return Campaign.objects.select_related("organisation").get(pk=campaign.pk)
-
-
-@pytest.fixture
-def alice(bakery):
-    user = make_user("alice")
-    add_member(user, bakery)
-    return user
 
 
 @pytest.fixture
@@ -106,14 +81,14 @@ def _download(client, campaign, language="nl"):
 
 
 def test_closing_a_round_renders_both_languages_and_the_download_renders_nothing(
-    settings, client, alice, bakery_round, renders
+    settings, client, cast, bakery_round, renders
 ):
     settings.REPORT_PRERENDER = True
     close_round(bakery_round)
     assert sorted(renders) == ["en", "nl"]
     assert set(StoredReport.objects.values_list("language", flat=True)) == {"nl", "en"}
 
-    client.force_login(alice)
+    client.force_login(cast.alice)
     for language in ("nl", "en"):
         pdf = _download(client, bakery_round, language)
         stored = StoredReport.objects.get(campaign=bakery_round, language=language)
@@ -122,17 +97,17 @@ def test_closing_a_round_renders_both_languages_and_the_download_renders_nothing
 
 
 def test_without_a_stored_report_the_download_renders_it_and_keeps_it(
-    client, alice, bakery_round, renders
+    client, cast, bakery_round, renders
 ):
-    client.force_login(alice)
+    client.force_login(cast.alice)
     first = _download(client, bakery_round, "en")
     assert first.startswith(b"%PDF") and renders == ["en"]
     assert _download(client, bakery_round, "en") == first
     assert renders == ["en"]
 
 
-def test_a_new_response_makes_the_stored_report_stale(client, alice, bakery_round, renders):
-    client.force_login(alice)
+def test_a_new_response_makes_the_stored_report_stale(client, cast, bakery_round, renders):
+    client.force_login(cast.alice)
     before = _download(client, bakery_round)
     make_responses(bakery_round, 1, seed=7)
     after = _download(client, bakery_round)
@@ -145,26 +120,24 @@ def test_a_new_response_makes_the_stored_report_stale(client, alice, bakery_roun
     ["round name", "organisation name", "threshold", "status", "branding"],
 )
 def test_a_stored_report_is_never_served_for_another_state_of_the_round(
-    settings, bakery, bakery_round, renders, change
+    settings, cast, bakery_round, renders, change
 ):
     settings.REPORT_PRERENDER = False  # the change itself must not re-render: the key must
-    consultant = make_user("carla")
-    add_member(consultant, bakery, Membership.Role.CONSULTANT)
-    profile = ConsultantProfile.objects.create(user=consultant, display_name="Carla Adviseur")
+    profile = ConsultantProfile.objects.create(user=cast.carol, display_name="Carol Adviseur")
     stale = reportstore.get_pdf(bakery_round, "nl")
     assert renders == ["nl"]
 
     if change == "round name":
         Campaign.objects.filter(pk=bakery_round.pk).update(name="Een andere naam")
     elif change == "organisation name":
-        bakery.name = "Bakkerij Nieuw"
-        bakery.save()
+        cast.bakery.name = "Bakkerij Nieuw"
+        cast.bakery.save()
     elif change == "threshold":
         Campaign.objects.filter(pk=bakery_round.pk).update(threshold=6)
     elif change == "status":
         Campaign.objects.filter(pk=bakery_round.pk).update(status=Campaign.Status.CLOSED)
     else:
-        profile.display_name = "Carla de Vries"
+        profile.display_name = "Carol de Vries"
         profile.save()
     fresh = Campaign.objects.select_related("organisation").get(pk=bakery_round.pk)
     assert reportstore.stored_pdf(fresh, "nl") is None
@@ -185,19 +158,17 @@ def test_a_render_whose_round_changed_meanwhile_is_not_stored(bakery_round, monk
     assert not StoredReport.objects.exists()
 
 
-def test_branding_changes_render_the_closed_rounds_again(settings, bakery, bakery_round, renders):
+def test_branding_changes_render_the_closed_rounds_again(settings, cast, bakery_round, renders):
     settings.REPORT_PRERENDER = True
-    consultant = make_user("carla")
-    add_member(consultant, bakery, Membership.Role.CONSULTANT)
-    profile = ConsultantProfile.objects.create(user=consultant, display_name="Carla Adviseur")
+    profile = ConsultantProfile.objects.create(user=cast.carol, display_name="Carol Adviseur")
     assert renders == []  # the round is still open: nothing to render ahead
 
     close_round(bakery_round)
     renders.clear()
-    profile.display_name = "Carla de Vries"
+    profile.display_name = "Carol de Vries"
     profile.save()
     assert sorted(renders) == ["en", "nl"]
-    assert "Carla de Vries" in _pdf_text(StoredReport.objects.get(language="en").pdf)
+    assert "Carol de Vries" in _pdf_text(StoredReport.objects.get(language="en").pdf)
 
 
 def test_deleting_the_answers_deletes_the_stored_reports(settings, bakery_round, renders):
@@ -208,9 +179,11 @@ def test_deleting_the_answers_deletes_the_stored_reports(settings, bakery_round,
     assert not StoredReport.objects.exists()
 
 
-def test_a_round_below_the_threshold_stores_nothing(settings, bakery):
+def test_a_round_below_the_threshold_stores_nothing(settings, cast):
     settings.REPORT_PRERENDER = True
-    campaign, _ = make_campaign(bakery, make_questionnaire(dimensions=1, items_per_dimension=3))
+    campaign, _ = make_campaign(
+        cast.bakery, make_questionnaire(dimensions=1, items_per_dimension=3)
+    )
     make_responses(campaign, 2, seed=1)
     close_round(campaign)
     assert not StoredReport.objects.exists()
@@ -254,7 +227,7 @@ def test_closing_a_round_queues_its_reports_for_the_worker(
 
 
 def test_periodic_tasks_are_scheduled_once_and_schedule_their_next_run(
-    database_queue, worker, bakery
+    database_queue, worker, cast
 ):
     DBTaskResult.objects.all().delete()
     now = timezone.make_aware(dt.datetime(2026, 5, 4, 12, 0))
@@ -266,7 +239,9 @@ def test_periodic_tasks_are_scheduled_once_and_schedule_their_next_run(
     )
 
     # A due round is closed by the task, which first schedules its own next run.
-    campaign, _ = make_campaign(bakery, make_questionnaire(dimensions=1, items_per_dimension=3))
+    campaign, _ = make_campaign(
+        cast.bakery, make_questionnaire(dimensions=1, items_per_dimension=3)
+    )
     Campaign.objects.filter(pk=campaign.pk).update(
         opens_on=dt.date(2020, 1, 1), closes_on=dt.date(2020, 2, 1)
     )
@@ -283,7 +258,7 @@ def test_periodic_tasks_are_scheduled_once_and_schedule_their_next_run(
     assert waiting.get().run_after > timezone.now()
 
 
-def test_the_immediate_backend_schedules_nothing(bakery):
+def test_the_immediate_backend_schedules_nothing(cast):
     DBTaskResult.objects.all().delete()
     assert tasks.ensure_scheduled() == []
     assert mailing.delivers_in_request()

@@ -236,7 +236,7 @@ def test_an_hr_manager_may_belong_to_several_organisations(client):
     assert added
     client.force_login(alice)
     body = client.get(reverse("assessments:home")).content.decode()
-    assert "Bakkerij A" in body and "Garage B" in body
+    assert "Bakkerij De Korenschoof" in body and "Garage Van Dijk" in body
 
 
 def test_invitations_are_not_browsable_in_admin():

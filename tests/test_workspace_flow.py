@@ -35,6 +35,7 @@ def _addresses(n: int) -> list[str]:
 
 def test_consultant_to_reminders_without_revealing_who_answered():
     make_questionnaire()
+    # carol of the cast (tests/personas.py), before the bakery exists: this story creates it.
     carol = make_user("carol", password="carol-secret-1")
     carol.groups.add(consultant_group())
 

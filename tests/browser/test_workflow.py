@@ -14,19 +14,11 @@ from django.utils import timezone
 from assessments.models import Campaign
 from assessments.services import close_round
 
-from ..factories import (
-    add_member,
-    make_campaign,
-    make_organisation,
-    make_questionnaire,
-    make_responses,
-    make_user,
-)
+from ..factories import add_teams, make_campaign, make_questionnaire, make_responses
+from ..personas import PASSWORD
 from .conftest import FLAGS, PHONE  # noqa: F401  (FLAGS documents the launch options)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "Korenschoof-2026-voorjaar"
 
 
 def log_in(page, base: str, username: str = "alice", password: str = PASSWORD) -> None:
@@ -39,14 +31,13 @@ def log_in(page, base: str, username: str = "alice", password: str = PASSWORD) -
 
 
 @pytest.fixture
-def alice_and_round():
-    organisation = make_organisation("Bakkerij De Korenschoof", teams=("Bakkerij", "Winkel"))
-    alice = make_user("alice", password=PASSWORD)
-    add_member(alice, organisation)
+def alice_and_round(cast):
+    organisation = cast.bakery
+    add_teams(organisation, "Bakkerij", "Winkel")
     campaign, _ = make_campaign(
         organisation, make_questionnaire(dimensions=6, items_per_dimension=3)
     )
-    return alice, campaign
+    return cast.alice, campaign
 
 
 # --- 5. The copy button ----------------------------------------------------------------------
@@ -179,10 +170,8 @@ def test_in_het_kort_keeps_its_columns_on_every_row(live_server, chromium, demo,
 # --- 7. The previous round on by default -----------------------------------------------------
 
 
-def test_the_previous_rounds_line_is_switched_on_when_there_is_one(live_server, chromium):
-    organisation = make_organisation("Bakkerij De Korenschoof")
-    alice = make_user("alice", password=PASSWORD)
-    add_member(alice, organisation)
+def test_the_previous_rounds_line_is_switched_on_when_there_is_one(live_server, chromium, cast):
+    organisation = cast.bakery
     questionnaire = make_questionnaire(dimensions=6, items_per_dimension=2)
     today = timezone.localdate()
     rounds = []

@@ -7,26 +7,17 @@ from django.urls import NoReverseMatch, reverse
 
 from assessments.services import close_round
 
-from ..factories import (
-    add_member,
-    make_campaign,
-    make_organisation,
-    make_questionnaire,
-    make_responses,
-    make_user,
-)
+from ..factories import add_teams, make_campaign, make_questionnaire, make_responses
+from ..personas import PASSWORD
 from .conftest import serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "Korenschoof-2026-voorjaar"
-
 
 @pytest.fixture
-def alice_and_round():
-    organisation = make_organisation("Bakkerij De Korenschoof", teams=("Bakkerij", "Winkel"))
-    alice = make_user("alice", password=PASSWORD)
-    add_member(alice, organisation)
+def alice_and_round(cast):
+    organisation = cast.bakery
+    add_teams(organisation, "Bakkerij", "Winkel")
     campaign, _ = make_campaign(
         organisation,
         make_questionnaire(dimensions=6, items_per_dimension=3),
@@ -37,7 +28,7 @@ def alice_and_round():
     make_responses(campaign, 6, team=bakkerij, seed=1, open_text="Meer tijd om te leren.")
     make_responses(campaign, 5, team=winkel, seed=2)
     close_round(campaign)
-    return alice, campaign
+    return cast.alice, campaign
 
 
 def log_in(page, base: str) -> None:
