@@ -36,18 +36,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessments.access import consultant_group
-from assessments.models import Campaign, Membership
+from assessments.models import Campaign
 from assessments.services import close_round
 
-from .factories import (
-    add_member,
-    make_campaign,
-    make_organisation,
-    make_questionnaire,
-    make_responses,
-    make_user,
-)
+from .factories import add_teams, make_campaign, make_questionnaire, make_responses
 
 pytestmark = pytest.mark.django_db
 
@@ -94,13 +86,6 @@ def distribution(row: dict) -> list[int]:
     return [row[f"Scored {v} (count)"] or 0 for v in range(1, 6)]
 
 
-def consultant(organisation, name: str = "carol"):
-    user = make_user(name)
-    user.groups.add(consultant_group())
-    add_member(user, organisation, Membership.Role.CONSULTANT)
-    return user
-
-
 def blank(value) -> bool:
     return value in (None, "")
 
@@ -121,7 +106,7 @@ def score(answers: dict[str, int | None], codes: list[str]) -> Fraction | None:
 # --- A. The file's group labels give back a dimension cell the plan hides ----------------
 
 
-def test_the_response_file_gives_back_the_team_cell_the_dashboard_hides():
+def test_the_response_file_gives_back_the_team_cell_the_dashboard_hides(cast):
     """The consultant, default settings, closed round. Verkoop (5) and Productie (5) are both
     shown. In Productie only the team lead, Henk, has customer contact; the four others answer
     "n.v.t." on the customer statements and have no score on D1. The plan (issue 10, attack 4)
@@ -139,8 +124,8 @@ def test_the_response_file_gives_back_the_team_cell_the_dashboard_hides():
         dimensions=2, items_per_dimension=3, not_applicable_codes=("D1.2", "D1.3")
     )
     teams = ("Verkoop", "Productie")
-    organisation = make_organisation(teams=teams)
-    carol = consultant(organisation)
+    organisation, carol = cast.bakery, cast.carol
+    add_teams(organisation, *teams)
     campaign, _ = make_campaign(
         organisation, questionnaire, teams=teams, ask_role=False, ask_tenure=False
     )
@@ -176,7 +161,7 @@ def test_the_response_file_gives_back_the_team_cell_the_dashboard_hides():
 # --- B. The blanks added to the file are the difference from the aggregated results ------
 
 
-def test_the_answers_blanked_in_the_response_file_are_the_aggregate_minus_the_file():
+def test_the_answers_blanked_in_the_response_file_are_the_aggregate_minus_the_file(cast):
     """The consultant, default settings, closed round, no breakdowns. Two statements offer
     "n.v.t.": D1.3 (customers) and D2.3 (suppliers). Six people answer both, five answer
     "n.v.t." on both; Jan — everyone knows he is the one with customers but no suppliers —
@@ -191,8 +176,7 @@ def test_the_answers_blanked_in_the_response_file_are_the_aggregate_minus_the_fi
     questionnaire = make_questionnaire(
         dimensions=2, items_per_dimension=3, not_applicable_codes=("D1.3", "D2.3")
     )
-    organisation = make_organisation()
-    carol = consultant(organisation)
+    organisation, carol = cast.bakery, cast.carol
     campaign, _ = make_campaign(organisation, questionnaire, ask_team=False, ask_role=False)
     make_responses(campaign, 6, seed=1)
     make_responses(campaign, 5, seed=2, values={"D1.3": None, "D2.3": None})
@@ -217,7 +201,7 @@ def test_the_answers_blanked_in_the_response_file_are_the_aggregate_minus_the_fi
 # --- C. Interim blocks × patterns of blanks in the response file ------------------------
 
 
-def test_the_first_interim_look_and_the_response_file_single_out_one_row():
+def test_the_first_interim_look_and_the_response_file_single_out_one_row(cast):
     """The consultant, interim results on (organisation level, steps of k). The first look
     shows the first five respondents' D2 and D3 (mean, SD, n); D1 is hidden there, as only
     four of the five have a D1 score. Piet, the warehouse man without customer contact, was
@@ -235,8 +219,7 @@ def test_the_first_interim_look_and_the_response_file_single_out_one_row():
     questionnaire = make_questionnaire(
         dimensions=3, items_per_dimension=3, not_applicable_codes=("D1.2", "D1.3")
     )
-    organisation = make_organisation()
-    carol = consultant(organisation)
+    organisation, carol = cast.bakery, cast.carol
     campaign, _ = make_campaign(
         organisation,
         questionnaire,
@@ -290,7 +273,7 @@ def test_the_first_interim_look_and_the_response_file_single_out_one_row():
 # --- D. The blanks are drawn anew for every download -------------------------------------
 
 
-def test_downloading_the_response_file_again_shows_which_blanked_row_is_always_blank():
+def test_downloading_the_response_file_again_shows_which_blanked_row_is_always_blank(cast):
     """The consultant, default settings, closed round (issue 10's Piet, attack 5, again).
     Piet is the only one without customer contact: his row alone is blank on the four
     customer statements D1.3–D1.6. The fix hides him among four other rows whose customer
@@ -306,8 +289,7 @@ def test_downloading_the_response_file_again_shows_which_blanked_row_is_always_b
     questionnaire = make_questionnaire(
         dimensions=2, items_per_dimension=6, not_applicable_codes=tuple(customer)
     )
-    organisation = make_organisation()
-    carol = consultant(organisation)
+    organisation, carol = cast.bakery, cast.carol
     campaign, _ = make_campaign(organisation, questionnaire, ask_team=False, ask_role=False)
     make_responses(campaign, 11, seed=21)
     piet = {code: (i % 5) + 1 for i, code in enumerate(codes)}
@@ -346,7 +328,9 @@ def read_xlsx(path) -> list[dict]:
     return [Row(itertools.zip_longest(header, row[: len(header)])) for row in rows]
 
 
-def test_the_response_file_without_group_columns_undoes_the_blanks_of_the_one_with_them(tmp_path):
+def test_the_response_file_without_group_columns_undoes_the_blanks_of_the_one_with_them(
+    cast, tmp_path
+):
     """The platform operator (or a consultant who asks the operator for a file "without the
     team column, for a reliability analysis"): ``manage.py export_responses --by ""`` writes
     the response file with no group columns, ``--by team`` (or the consultant's download) the
@@ -367,7 +351,8 @@ def test_the_response_file_without_group_columns_undoes_the_blanks_of_the_one_wi
     )
     codes = [item.code for item in questionnaire.ordered_items()]
     teams = ("Verkoop", "Productie")
-    organisation = make_organisation(teams=teams)
+    organisation = cast.bakery
+    add_teams(organisation, *teams)
     campaign, _ = make_campaign(
         organisation, questionnaire, teams=teams, ask_role=False, ask_tenure=False
     )
