@@ -17,7 +17,6 @@ Expeditie plus one of Werkplaats.
 
 from __future__ import annotations
 
-import io
 import itertools
 import random
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from django.utils import translation
 from assessments.models import Campaign, Contract, Role, Tenure
 from assessments.services import close_round
 
+from .attacker import download
 from .factories import make_campaign, make_questionnaire
 
 pytestmark = pytest.mark.django_db
@@ -107,26 +107,6 @@ def fill_in(campaign: Campaign, token: str, person: Employee) -> None:
     phone.post(f"/survey/step/{DIMENSIONS + 2}/", {"open-O1": "", "action": "next"})
     response = phone.post(reverse("assessments:survey_review"))
     assert response.status_code == 302 and response.url == reverse("assessments:survey_done")
-
-
-def download(user, campaign: Campaign, kind: str = "aggregate") -> dict | None:
-    """The XLSX file the user can download, as {sheet: [row dicts]}, or None if refused."""
-    from openpyxl import load_workbook
-
-    client = Client()
-    client.force_login(user)
-    response = client.get(
-        reverse(f"assessments:export_{kind}", args=[campaign.pk, "xlsx"]),
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    if response.status_code != 200:
-        return None
-    book = load_workbook(io.BytesIO(response.content), read_only=True, data_only=True)
-    sheets = {}
-    for sheet in book.worksheets:
-        header, *rows = list(sheet.iter_rows(values_only=True))
-        sheets[sheet.title] = [dict(zip(header, row, strict=False)) for row in rows]
-    return sheets
 
 
 @dataclass(frozen=True)

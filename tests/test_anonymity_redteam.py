@@ -27,7 +27,6 @@ What that plan's proof did not cover, in short:
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
 import re
 from fractions import Fraction
@@ -41,6 +40,7 @@ from assessments import anonymity
 from assessments.models import Campaign, Membership
 from assessments.services import close_round, delete_answers
 
+from .attacker import by, distribution, download, item_total, score
 from .factories import (
     add_member,
     add_teams,
@@ -57,54 +57,6 @@ TODAY = timezone.localdate()
 
 
 # --- What the attacker downloads ---------------------------------------------------------
-
-
-class Row(dict):
-    """A row of a sheet; a column the file leaves out reads as empty, as it does to anyone."""
-
-    def __missing__(self, key):
-        return None
-
-
-def download(user, campaign: Campaign, kind: str = "aggregate") -> dict | None:
-    """The XLSX file the user can download, as {sheet: [row dicts]}, or None if refused."""
-    from openpyxl import load_workbook
-
-    client = Client()
-    client.force_login(user)
-    response = client.get(
-        reverse(f"assessments:export_{kind}", args=[campaign.pk, "xlsx"]),
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    if response.status_code != 200:
-        return None
-    book = load_workbook(io.BytesIO(response.content), read_only=True, data_only=True)
-    sheets = {}
-    for sheet in book.worksheets:
-        header, *rows = list(sheet.iter_rows(values_only=True))
-        # A read-only sheet drops a row's empty trailing cells: pad them back as None.
-        sheets[sheet.title] = [
-            Row(itertools.zip_longest(header, row[: len(header)])) for row in rows
-        ]
-    return sheets
-
-
-def distribution(row: dict) -> list[int]:
-    return [row[f"Scored {v} (count)"] or 0 for v in range(1, 6)]
-
-
-def item_total(row: dict) -> int:
-    """The exact sum of an item's scored answers, from its published distribution."""
-    return sum(v * c for v, c in zip(range(1, 6), distribution(row), strict=True))
-
-
-def by(rows: list[dict], key: str) -> dict:
-    return {row[key]: row for row in rows}
-
-
-def score(answers: dict[str, int | None], codes: list[str]) -> Fraction | None:
-    valid = [answers[c] for c in codes if answers.get(c) is not None]
-    return Fraction(sum(valid), len(valid)) if valid and len(valid) * 3 >= len(codes) * 2 else None
 
 
 # --- 1. The previous-round comparison shows a dimension its own round had to hide --------

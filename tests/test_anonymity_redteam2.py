@@ -27,18 +27,16 @@ in every download and every file. The tests read a left-out column as empty, as 
 
 from __future__ import annotations
 
-import io
 import itertools
 import statistics
 from fractions import Fraction
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from assessments.models import Campaign
 from assessments.services import close_round
 
+from .attacker import by, distribution, download, read_sheets, score
 from .factories import add_teams, make_campaign, make_questionnaire, make_responses
 
 pytestmark = pytest.mark.django_db
@@ -47,43 +45,6 @@ K = 5
 
 
 # --- What the attacker downloads ---------------------------------------------------------
-
-
-class Row(dict):
-    """A row of a sheet; a column the file leaves out reads as empty, as it does to anyone."""
-
-    def __missing__(self, key):
-        return None
-
-
-def download(user, campaign: Campaign, kind: str = "aggregate") -> dict | None:
-    """The XLSX file the user can download, as {sheet: [row dicts]}, or None if refused."""
-    from openpyxl import load_workbook
-
-    client = Client()
-    client.force_login(user)
-    response = client.get(
-        reverse(f"assessments:export_{kind}", args=[campaign.pk, "xlsx"]),
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
-    if response.status_code != 200:
-        return None
-    book = load_workbook(io.BytesIO(response.content), read_only=True, data_only=True)
-    sheets = {}
-    for sheet in book.worksheets:
-        header, *rows = list(sheet.iter_rows(values_only=True))
-        sheets[sheet.title] = [
-            Row(itertools.zip_longest(header, row[: len(header)])) for row in rows
-        ]
-    return sheets
-
-
-def by(rows: list[dict], key: str) -> dict:
-    return {row[key]: row for row in rows}
-
-
-def distribution(row: dict) -> list[int]:
-    return [row[f"Scored {v} (count)"] or 0 for v in range(1, 6)]
 
 
 def blank(value) -> bool:
@@ -96,11 +57,6 @@ def row_score(row: dict, codes: list[str]) -> Fraction | None:
     if not valid or len(valid) * 3 < len(codes) * 2:
         return None
     return Fraction(sum(valid), len(valid))
-
-
-def score(answers: dict[str, int | None], codes: list[str]) -> Fraction | None:
-    valid = [answers[c] for c in codes if answers.get(c) is not None]
-    return Fraction(sum(valid), len(valid)) if valid and len(valid) * 3 >= len(codes) * 2 else None
 
 
 # --- A. The file's group labels give back a dimension cell the plan hides ----------------
@@ -321,11 +277,7 @@ def test_downloading_the_response_file_again_shows_which_blanked_row_is_always_b
 
 
 def read_xlsx(path) -> list[dict]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    header, *rows = list(book.worksheets[0].iter_rows(values_only=True))
-    return [Row(itertools.zip_longest(header, row[: len(header)])) for row in rows]
+    return next(iter(read_sheets(path.read_bytes()).values()))
 
 
 def test_the_response_file_without_group_columns_undoes_the_blanks_of_the_one_with_them(
