@@ -326,6 +326,7 @@ def heatmap_rows(results: RoundResults, by: str) -> list[dict[str, Any]]:
                     "n": group.n,
                     "overall": group.overall,
                     "values": [group.dimensions.get(c) for c in codes],
+                    "cells": [{"code": c, "value": group.dimensions.get(c)} for c in codes],
                 }
             )
         else:

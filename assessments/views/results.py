@@ -61,7 +61,12 @@ def _short(dim: DimensionResult) -> str:
 def _radar_table(results: RoundResults) -> dict[str, Any]:
     series = charts.radar_series(results)
     rows = [
-        {"name": dim.name, "values": [s["values"][i] for s in series]}
+        {
+            "code": dim.code,
+            "name": dim.name,
+            # Which line each cell belongs to (data-series, read by tests/test_cross_output.py).
+            "cells": [{"series": s["key"], "value": s["values"][i]} for s in series],
+        }
         for i, dim in enumerate(results.dimensions)
     ]
     return {"series": series, "rows": rows}
