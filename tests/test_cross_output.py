@@ -1015,7 +1015,7 @@ def _pdf_figures(sink: Sink, lines: list[str], r: RoundResults, language: str) -
     figures = [t for _, t in cells(previous_line(lines, labels_at))]
     assert len(labels) == len(figures), (labels, figures)
     for label, figure in zip(labels, figures, strict=True):
-        if label == _("respondents"):
+        if label == _("responses received"):
             sink.add(("round", "received"), parse_int(figure))
         elif match := re.fullmatch(_spaced(_("response rate (of %(n)s)")), label):
             sink.add(("round", "response_rate"), parse_percent(figure))
