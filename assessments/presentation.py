@@ -290,6 +290,7 @@ def minutes_to_complete(statements: int) -> int:
 
 
 HIDDEN_GROUP = "hidden"  # the one reason every output gives for a group it does not show
+HIDDEN_COMPARISON = "comparison_hidden"  # the same, for managers vs. employees
 
 
 def reason_text(code: str, k: int) -> str:
@@ -302,6 +303,13 @@ def reason_text(code: str, k: int) -> str:
                 "this group has fewer than %(k)d responses, or showing it would let a group of "
                 "fewer than %(k)d people be worked out (from the total, from groups that are "
                 "shown, or from an earlier interim result)"
+            )
+            % {"k": k}
+        ),
+        HIDDEN_COMPARISON: lambda: (
+            _(
+                "one of the two groups has fewer than %(k)d responses, or showing them would "
+                "let a group of fewer than %(k)d people be worked out"
             )
             % {"k": k}
         ),

@@ -76,3 +76,20 @@ def test_reverse_items_are_scored_six_minus_the_answer():
 def test_closing_a_round_keeps_a_summary_for_the_next_comparison(bakery_round):
     assert bakery_round.summary.respondents == 16
     assert Campaign.objects.get(pk=bakery_round.pk).status == "closed"
+
+
+def test_where_the_spread_is_hidden_the_band_follows_the_mean_alone():
+    # Half of every answer is negative (the band's rule would say "attention point" by that
+    # share alone), but two people answered "n.v.t." on D1.4, so the statements and the
+    # spread are hidden: the band must not tell that share either.
+    questionnaire = make_questionnaire(
+        dimensions=1, items_per_dimension=4, not_applicable_codes=("D1.4",)
+    )
+    campaign, _ = make_campaign(make_organisation(), questionnaire)
+    make_responses(campaign, 12, values={"D1.1": 1, "D1.2": 5, "D1.3": 5, "D1.4": 2})
+    make_responses(campaign, 2, values={"D1.1": 1, "D1.2": 5, "D1.3": 5, "D1.4": None})
+    close_round(campaign)
+    dim = campaign_results(campaign, "nl").dimensions[0]
+    assert not dim.statements_shown and dim.pct_negative is None
+    assert 3.0 <= dim.mean < 3.5
+    assert dim.band == "vulnerable"

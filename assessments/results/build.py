@@ -270,6 +270,10 @@ def _dimension(
     statements = shown and final and figures.items
     reason = None if statements else _dimension_reason(shown, final, dim, k)
     band = dim.band if shown else None
+    if band is not None and not statements and dim.mean is not None:
+        # The band's rule also reads the share of negative answers; where that share is not
+        # shown, the band must not give it away: the mean alone decides.
+        band = scoring.band(dim.mean, 0)
     strongest, weakest = (
         scoring.extremes(dim.items, presentation.CARD_ITEMS) if statements else ((), ())
     )
@@ -412,7 +416,7 @@ def _role_comparison(
         code = (
             str(plan.reason)
             if plan.reason
-            else (presentation.HIDDEN_GROUP if plan.suppressed else None)
+            else (presentation.HIDDEN_COMPARISON if plan.suppressed else None)
         )
         return RoleComparison(False, code, presentation.reason_text(code, k) if code else None)
     groups = {
