@@ -62,7 +62,9 @@ def kit_context(campaign: Campaign, code: str, language: str) -> dict[str, Any]:
             raise KitUnavailable(_("This round's questionnaire has no such dimension."))
         plan = improvement.round_plan(campaign, results, language)
         area = next((a for a in plan.focus if a.code == code), None) if plan else None
-        ideas = [] if area and area.actions else list(improvement.library(code)[:3])
+        # A stopped action is no longer part of what the team is asked to talk about.
+        actions = [a for a in (area.actions if area else ()) if a.status != "stopped"]
+        ideas = [] if actions else list(improvement.library(code)[:3])
         band = dim.band
         agenda = [
             (AGENDA_MINUTES[0], _("Look at the result together: what stands out?")),
@@ -93,7 +95,7 @@ def kit_context(campaign: Campaign, code: str, language: str) -> dict[str, Any]:
             "respondents": results.respondents,
             "threshold": results.threshold,
             "questions": _questions(code),
-            "actions": area.actions if area else (),
+            "actions": actions,
             "ideas": ideas,
             "agenda": agenda,
             "agreement_rows": range(AGREEMENT_ROWS),

@@ -79,6 +79,7 @@ class StatementGap:
 class Estimate:
     code: str
     name: str
+    short_name: str
     estimate: float | None
     estimators: int
     employees: float | None
@@ -211,7 +212,7 @@ def predictions(
 ) -> tuple[Estimate, ...]:
     """Per dimension: management's mean estimate beside the employees' mean."""
     out = []
-    for code, (name, _short) in content.dimensions.items():
+    for code, (name, short_name) in content.dimensions.items():
         values = [float(v) for v in estimates.get(code, ())]
         estimate = _r(sum(values) / len(values)) if values else None
         employees = getattr(employee_dims.get(code), "mean", None)
@@ -222,7 +223,9 @@ def predictions(
                 verdict = "close"
             else:
                 verdict = "too_high" if difference > 0 else "too_low"
-        out.append(Estimate(code, name, estimate, len(values), employees, difference, verdict))
+        out.append(
+            Estimate(code, name, short_name, estimate, len(values), employees, difference, verdict)
+        )
     return tuple(out)
 
 

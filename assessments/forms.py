@@ -673,6 +673,8 @@ class ActionForm(forms.ModelForm):
                 "note",
             ),
         )
+        # The server's messages, in the page's language, rather than the browser's.
+        self.helper.attrs = {"novalidate": ""}
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())

@@ -468,7 +468,7 @@ def _management_section(campaign: Campaign, results: RoundResults) -> dict[str, 
     drawn = [s for s in series if all(v is not None for v in s.values)]
     return {
         "comparison": comparison,
-        "radar": svg.radar([d.short_name for d in comparison.dimensions], drawn, size=280),
+        "radar": svg.radar([d.short_name for d in comparison.dimensions], drawn, size=300),
         "series": drawn,
         "rows": [
             {"gap": d, "estimate": e}

@@ -39,13 +39,18 @@ def _dimensions(campaign: Campaign) -> list[Dimension]:
     )
 
 
-def _library(campaign: Campaign, codes: list[str]) -> dict[str, list[dict]]:
-    """Per dimension code, its interventions with the indicator each works on."""
+def _library(campaign: Campaign, codes: list[str], used: set[str]) -> dict[str, list[dict]]:
+    """Per dimension code, its interventions with the indicator each works on and whether the
+    plan uses it already."""
     out = {}
     for code in codes:
         names = improvement.indicator_names(campaign, code)
         out[code] = [
-            {"intervention": i, "indicator": names.get(i.indicator_position or 0, "")}
+            {
+                "intervention": i,
+                "indicator": names.get(i.indicator_position or 0, ""),
+                "used": i.code in used,
+            }
             for i in improvement.library(code)
         ]
     return out
@@ -113,7 +118,11 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
                 {"area": area, "ideas": ideas}
                 for area, ideas in zip(
                     summary.focus if summary else (),
-                    _library(campaign, codes).values(),
+                    _library(
+                        campaign,
+                        codes,
+                        {a.intervention for a in (summary.actions if summary else ())},
+                    ).values(),
                     strict=True,
                 )
             ],
