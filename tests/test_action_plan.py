@@ -297,3 +297,15 @@ def test_the_dialogue_kit_is_refused_below_k(world, alice):
     page = alice.get(reverse("assessments:dialogue_kit", args=[campaign.pk, "D1"]))
     assert page.status_code == 409
     assert "minder dan 5 reacties" in page.content.decode()
+
+
+def test_the_command_sends_what_the_task_sends_once(world):
+    from io import StringIO
+
+    due_action(world)
+    mail.outbox.clear()
+    out = StringIO()
+    call_command("notify_due_actions", stdout=out)
+    call_command("notify_due_actions", stdout=out)
+    assert out.getvalue().splitlines() == ["Sent 1 message(s).", "Sent 0 message(s)."]
+    assert len(mail.outbox) == 1
