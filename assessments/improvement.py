@@ -40,6 +40,8 @@ def management_view(campaign: Campaign, *, create: bool = False) -> ManagementVi
     view = ManagementView.objects.filter(campaign=campaign).first()
     if view is None and create:
         view, _ = ManagementView.objects.get_or_create(campaign=campaign)
+    elif view is not None and create:
+        view.heal_token()
     return view
 
 

@@ -1307,6 +1307,14 @@ class ManagementView(models.Model):
     def token(self) -> str:
         return derive_token("management-link", self.salt)
 
+    def heal_token(self) -> None:
+        """Store the hash of the link as SECRET_KEY derives it now: after a key rotation the
+        old link no longer works either way, and the page that shows the link shows this one."""
+        token_hash = hash_token(self.token())
+        if token_hash != self.token_hash:
+            self.token_hash = token_hash
+            self.save(update_fields=["token_hash"])
+
     def url(self) -> str:
         path = reverse("assessments:management_entry", args=[self.token()])
         return f"{settings.SITE_URL}{path}"

@@ -351,3 +351,11 @@ def test_another_organisations_people_get_a_404_for_the_management_page(world):
     assert client.post(url, {"pasted": "x@example.com"}).status_code == 404
     assert not ManagementInvitation.objects.exists()
     assert Campaign.objects.get(pk=world.open_a.pk).status == "open"
+
+
+def test_after_a_secret_key_rotation_the_page_shows_a_link_that_works(world, settings):
+    improvement.management_view(world.open_a, create=True)
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    view = improvement.management_view(world.open_a, create=True)
+    response = Client().get(reverse("assessments:management_entry", args=[view.token()]))
+    assert response.status_code == 302

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assessments import services
+from assessments import improvement, services
 from assessments.access import consultant_group
 from assessments.models import (
     ActionPlan,
@@ -381,6 +381,9 @@ class Command(BaseCommand):
                 "code": opened.short_code_display(),
                 "url": f"{settings.SITE_URL}{reverse('assessments:code_entry')}",
             },
+            "",
+            "  " + _("Management link of the open round (management's view):"),
+            f"    {improvement.management_view(opened, create=True).url()}",
             "",
         ]
         return "\n".join(lines)
