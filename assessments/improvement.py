@@ -195,7 +195,9 @@ def plan_summary(
     )
 
 
-def round_plan(campaign: Campaign, results: RoundResults | None, language: str):
+def round_plan(
+    campaign: Campaign, results: RoundResults | None, language: str
+) -> PlanSummary | None:
     """The round's own action plan, or None."""
     plan = _plan(campaign)
     return plan_summary(plan, results, language) if plan else None
