@@ -25,7 +25,7 @@ install-test: $(VENV)/.installed-test
 seed: install
 	mkdir -p data
 	TASKS_BACKEND=immediate $(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata questionnaire
+	$(PY) manage.py loaddata questionnaire interventions
 	TASKS_BACKEND=immediate $(PY) manage.py seed_demo
 
 run: seed

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Campaign, Membership, Organisation, Team
+from .models import Campaign, Membership, Organisation, PlanAction, Team
 
 CONSULTANT_GROUP = "Consultants"
 
@@ -102,3 +102,15 @@ def get_team_for_user(user: AnyUser, pk: int) -> Team:
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
+
+
+def get_action_for_user(user: AnyUser, pk: int) -> PlanAction:
+    """An action of a plan of an organisation the user serves (else 404)."""
+    try:
+        return (
+            PlanAction.objects.filter(plan__campaign__organisation__in=organisations_for(user))
+            .select_related("plan__campaign__organisation", "plan__campaign__questionnaire")
+            .get(pk=pk)
+        )
+    except PlanAction.DoesNotExist:
+        raise Http404 from None

@@ -12,7 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import addresses
-from .models import DEFAULT_RETENTION_MONTHS, Campaign, Organisation, Questionnaire, Team
+from .models import (
+    DEFAULT_RETENTION_MONTHS,
+    MAX_FOCUS_DIMENSIONS,
+    Campaign,
+    Intervention,
+    ManagementRole,
+    Organisation,
+    PlanAction,
+    Questionnaire,
+    Team,
+)
 
 
 def _helper(submit_label: str, *, layout: Layout | None = None) -> FormHelper:
@@ -469,3 +479,226 @@ class InvitedAccountsPasswordResetForm(PasswordResetForm):
     def get_users(self, email):
         users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
         return (u for u in users if u.email.lower() == email.lower())
+
+
+# --- The management view and the action plan (issue 12) -----------------------------------
+
+# The management team is a handful of people: a longer list is almost certainly a mistake
+# (the employees' list, say), and each address gets the same link.
+MANAGEMENT_INVITATIONS_MAX = 30
+
+
+class ManagementIntroForm(forms.Form):
+    """Who is answering: the management view is not anonymous within the management team."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=100,
+        error_messages={
+            "required": _("Fill in your name, so the management team knows whose view this is.")
+        },
+    )
+    role = forms.ChoiceField(
+        label=_("Your role"),
+        choices=ManagementRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose your role in the management team.")},
+    )
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(
+                _("Fill in your name, so the management team knows whose view this is.")
+            )
+        return name
+
+
+class ManagementInviteForm(forms.Form):
+    pasted = forms.CharField(
+        label=_("E-mail addresses of the management team"),
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=_("One address per line, or separated by commas or semicolons."),
+        max_length=10_000,
+        error_messages={"required": _("Paste at least one e-mail address.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Send the link by e-mail"))
+        self.addresses: list[str] = []
+
+    def clean_pasted(self) -> str:
+        text = self.cleaned_data["pasted"]
+        result = addresses.collect(addresses.pasted_rows(text))
+        if result.errors:
+            raise forms.ValidationError(
+                [
+                    _("Line %(line)d: %(value)s %(reason)s.")
+                    % {"line": e.line, "value": e.value, "reason": e.reason}
+                    for e in result.errors[:10]
+                ]
+            )
+        if not result.addresses:
+            raise forms.ValidationError(_("No e-mail addresses were found."))
+        if len(result.addresses) > MANAGEMENT_INVITATIONS_MAX:
+            raise forms.ValidationError(
+                _(
+                    "This is a list of %(n)d addresses; the management view is for the "
+                    "management team only (at most %(max)d people)."
+                )
+                % {"n": len(result.addresses), "max": MANAGEMENT_INVITATIONS_MAX}
+            )
+        self.addresses = result.addresses
+        return text
+
+
+class FocusForm(forms.Form):
+    """One to three dimensions to work on, chosen after the round closed."""
+
+    focus = forms.MultipleChoiceField(
+        label=_("Focus dimensions"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one dimension to work on."),
+            "invalid_choice": _("Choose dimensions from the list."),
+        },
+    )
+
+    def __init__(self, *args, dimensions: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus"].choices = dimensions
+
+    def clean_focus(self) -> list[str]:
+        focus = self.cleaned_data["focus"]
+        if len(focus) > MAX_FOCUS_DIMENSIONS:
+            raise forms.ValidationError(
+                _(
+                    "Choose at most %(max)d dimensions: with more, the plan spreads too thin "
+                    "to change anything."
+                )
+                % {"max": MAX_FOCUS_DIMENSIONS}
+            )
+        return focus
+
+
+class ActionForm(forms.ModelForm):
+    """One action of a plan, picked from the library (``intervention``) or written by hand."""
+
+    class Meta:
+        model = PlanAction
+        fields = [
+            "dimension",
+            "intervention",
+            "title",
+            "owner",
+            "starts_on",
+            "due_on",
+            "status",
+            "note",
+        ]
+        widgets = {
+            "starts_on": DateInput(),
+            "due_on": DateInput(),
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "intervention": forms.HiddenInput(),
+        }
+        labels = {
+            "title": _("What will you do?"),
+            "owner": _("Who makes sure it happens?"),
+            "starts_on": _("Start"),
+            "due_on": _("Ready by"),
+            "note": _("Note (optional)"),
+        }
+        help_texts = {
+            "owner": _("A name, for example “Jan de Bakker”."),
+            "due_on": _("HR gets an e-mail on this date if the action is not done or stopped."),
+        }
+        error_messages = {
+            "title": {
+                "required": _("Write down what you are going to do: the action needs a title.")
+            },
+            "owner": {"required": _("Fill in who makes sure it happens (a name).")},
+            "starts_on": {
+                "required": _("Fill in the start date."),
+                "invalid": _("Enter the start date as day-month-year."),
+            },
+            "due_on": {
+                "required": _("Fill in the date the action should be ready."),
+                "invalid": _("Enter the date as day-month-year."),
+            },
+            "dimension": {
+                "required": _("Choose the dimension this action works on."),
+                "invalid_choice": _("Choose one of the plan's focus dimensions."),
+            },
+            "status": {"invalid_choice": _("Choose a status from the list.")},
+        }
+
+    def __init__(self, *args, plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        dimension = self.fields["dimension"]
+        dimension.queryset = plan.focus.order_by("position")
+        dimension.to_field_name = "code"
+        dimension.empty_label = None
+        dimension.label = _("Dimension")
+        dimension.label_from_instance = lambda d: d.name
+        intervention = self.fields["intervention"]
+        intervention.queryset = Intervention.objects.all()
+        intervention.to_field_name = "code"
+        intervention.required = False
+        intervention.error_messages["invalid_choice"] = _(
+            "That intervention is not in the library (any more): write the action by hand."
+        )
+        if self.instance.pk:
+            # The fields are keyed by code; a model form's initial values are primary keys.
+            self.initial["dimension"] = self.instance.dimension.code
+            if self.instance.intervention_id:
+                self.initial["intervention"] = self.instance.intervention.code
+        self.fields["note"].max_length = 2000
+        self.fields["note"].widget.attrs["maxlength"] = 2000
+        self.helper = _helper(
+            _("Save action"),
+            layout=Layout(
+                "dimension",
+                "intervention",
+                "title",
+                "owner",
+                Div(
+                    Div("starts_on", css_class="col-sm-6"),
+                    Div("due_on", css_class="col-sm-6"),
+                    css_class="row",
+                ),
+                "status",
+                "note",
+            ),
+        )
+        # The server's messages, in the page's language, rather than the browser's.
+        self.helper.attrs = {"novalidate": ""}
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(
+                _("Write down what you are going to do: the action needs a title.")
+            )
+        return title
+
+    def clean_owner(self) -> str:
+        owner = " ".join(self.cleaned_data["owner"].split())
+        if not owner:
+            raise forms.ValidationError(_("Fill in who makes sure it happens (a name)."))
+        return owner
+
+    def clean(self) -> dict:
+        data = super().clean()
+        starts_on, due_on = data.get("starts_on"), data.get("due_on")
+        if starts_on and due_on and due_on < starts_on:
+            self.add_error(
+                "due_on",
+                _(
+                    "The date it should be ready is before the start date. Choose a date on "
+                    "or after the start."
+                ),
+            )
+        return data

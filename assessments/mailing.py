@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
-from .models import Campaign, Invitation
+from .models import Campaign, Invitation, ManagementInvitation, Membership, PlanAction
 
 logger = logging.getLogger(__name__)
 
@@ -167,3 +167,156 @@ def _record_failure(invitation: Invitation) -> None:
         claimed_at=None,
         pending=Invitation.Pending.NOTHING if give_up else invitation.pending,
     )
+
+
+# --- The management view and the action plan (issue 12) ----------------------------------
+
+
+def after_queueing_management(campaign: Campaign) -> None:
+    from .tasks import deliver_management_invitations, enqueue
+
+    enqueue(deliver_management_invitations, campaign.pk)
+
+
+def management_invitation_message(invitation, campaign: Campaign) -> EmailMultiAlternatives:
+    language = campaign.default_language if campaign.default_language in {"nl", "en"} else "nl"
+    context = {
+        "campaign": campaign,
+        "organisation": campaign.organisation,
+        "url": invitation.view.url(),
+        "closes_on": campaign.closes_on,
+    }
+    base = f"assessments/email/management_invitation.{language}"
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def deliver_management_invitations(*, campaign: Campaign | None = None) -> int:
+    """Send the management link to the queued addresses of open rounds; returns the number sent.
+
+    Each row is claimed with a conditional UPDATE before it is sent, so two runs at once send
+    it once; a failed message stays queued for the next run, up to MAX_FAILURES tries.
+    """
+    pending = (
+        ManagementInvitation.objects.filter(
+            pending=True,
+            view__campaign__status=Campaign.Status.OPEN,
+            send_failures__lt=MAX_FAILURES,
+        )
+        .exclude(email="")
+        .select_related("view__campaign__organisation")
+        .order_by("pk")
+    )
+    if campaign is not None:
+        pending = pending.filter(view__campaign=campaign)
+    sent = 0
+    with get_connection() as connection:
+        for invitation in pending[:BATCH_SIZE]:
+            claimed = ManagementInvitation.objects.filter(pk=invitation.pk, pending=True).update(
+                pending=False
+            )
+            if not claimed:
+                continue
+            message = management_invitation_message(invitation, invitation.view.campaign)
+            try:
+                connection.send_messages([message])
+            except Exception:  # one refused address must not stop the rest
+                ManagementInvitation.objects.filter(pk=invitation.pk).update(
+                    pending=True, send_failures=F("send_failures") + 1
+                )
+            else:
+                sent += 1
+                ManagementInvitation.objects.filter(pk=invitation.pk).update(
+                    sent_on=timezone.localdate()
+                )
+    if sent:
+        logger.info("Sent %d management invitation e-mails", sent)
+    return sent
+
+
+def plan_recipients(organisation) -> list[str]:
+    """Who hears about the plan's due actions: the organisation's HR managers (its
+    consultants when it has none)."""
+    for role in (Membership.Role.HR, Membership.Role.CONSULTANT):
+        emails = sorted(
+            {
+                email
+                for email in Membership.objects.filter(
+                    organisation=organisation, role=role, user__is_active=True
+                ).values_list("user__email", flat=True)
+                if email
+            }
+        )
+        if emails:
+            return emails
+    return []
+
+
+def due_action_message(action, recipients: list[str]) -> EmailMultiAlternatives:
+    campaign = action.plan.campaign
+    language = campaign.default_language if campaign.default_language in {"nl", "en"} else "nl"
+    try:
+        path = reverse("assessments:action_edit", args=[action.pk])
+    except NoReverseMatch:
+        path = "/"
+    with translation.override(language):
+        context = {
+            "action": action,
+            "campaign": campaign,
+            "organisation": campaign.organisation,
+            "dimension": action.dimension.name,
+            "status": action.get_status_display(),
+            "url": f"{settings.SITE_URL}{path}",
+        }
+        base = f"assessments/email/action_due.{language}"
+        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=recipients)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def deliver_due_action_notices(today: dt.date | None = None) -> int:
+    """One e-mail per action whose due date has come while it is planned or in progress.
+
+    The action's ``due_notice_for`` records the due date a message went out for, set by a
+    conditional UPDATE before sending: a second run, a run at the same moment or the next
+    day's run sends nothing again. A new due date is a new occasion. A message that fails is
+    un-claimed and tried again on the next run (a crash between claim and send loses that one
+    message rather than risking it twice).
+    """
+    today = today or timezone.localdate()
+    due = (
+        PlanAction.objects.filter(status__in=PlanAction.OPEN_STATUSES, due_on__lte=today)
+        .exclude(due_notice_for=F("due_on"))
+        .select_related("plan__campaign__organisation", "dimension")
+        .order_by("due_on", "pk")
+    )
+    sent = 0
+    with get_connection() as connection:
+        for action in due:
+            recipients = plan_recipients(action.plan.campaign.organisation)
+            if not recipients:
+                continue
+            claimed = (
+                PlanAction.objects.filter(pk=action.pk, due_on=action.due_on)
+                .exclude(due_notice_for=F("due_on"))
+                .update(due_notice_for=F("due_on"))
+            )
+            if not claimed:
+                continue
+            try:
+                connection.send_messages([due_action_message(action, recipients)])
+            except Exception:
+                PlanAction.objects.filter(pk=action.pk).update(due_notice_for=None)
+            else:
+                sent += 1
+    if sent:
+        logger.info("Sent %d e-mails about due actions", sent)
+    return sent

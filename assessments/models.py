@@ -811,6 +811,12 @@ class Campaign(models.Model):
             "responses": Response.objects.filter(campaign=self).delete()[0],
         }
         deleted["drafts"] = self.drafts.all().delete()[0]
+        # The management view's answers are individual answers too (and carry names).
+        deleted["management_responses"] = (
+            ManagementResponse.objects.filter(view__campaign=self)
+            .delete()[1]
+            .get(ManagementResponse._meta.label, 0)
+        )
         self.sent_drafts.all().delete()
         self.answers_deleted_on = today or timezone.localdate()
         self.save(update_fields=["answers_deleted_on"])
@@ -832,6 +838,7 @@ class Campaign(models.Model):
         # Addresses are only needed while invitations and reminders can go out.
         # Queued messages are cancelled with them.
         self.invitations.update(email="", pending=Invitation.Pending.NOTHING, claim="")
+        ManagementInvitation.objects.filter(view__campaign=self).update(email="", pending=False)
         self.drafts.all().delete()
         self.sent_drafts.all().delete()
 
@@ -1346,3 +1353,329 @@ class StoredReport(models.Model):
 
     def __str__(self) -> str:
         return f"report of {self.campaign_id} ({self.language})"
+
+
+# --- From measurement to improvement (issue 12) -----------------------------------------
+#
+# The management team's own view of a round and the action plan that follows it. Neither is
+# anonymous and neither ever enters the employees' results: the results (results/) read
+# Response and Answer only, so these rows cannot reach a published figure of employees.
+
+
+class ManagementView(models.Model):
+    """A round's separate link for the management team (instrument.md §4 rule 4, the
+    "zelfbeeld directie"): they answer the same statements as they see the organisation.
+
+    The link is derived like the round link (``derive_token``) and stored only as a hash.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="management_view"
+    )
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("management view")
+        verbose_name_plural = _("management views")
+
+    def __str__(self) -> str:
+        return f"management view of {self.campaign_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.token_hash:
+            self.token_hash = hash_token(self.token())
+        super().save(*args, **kwargs)
+
+    def token(self) -> str:
+        return derive_token("management-link", self.salt)
+
+    def heal_token(self) -> None:
+        """Store the hash of the link as SECRET_KEY derives it now: after a key rotation the
+        old link no longer works either way, and the page that shows the link shows this one."""
+        token_hash = hash_token(self.token())
+        if token_hash != self.token_hash:
+            self.token_hash = token_hash
+            self.save(update_fields=["token_hash"])
+
+    def url(self) -> str:
+        path = reverse("assessments:management_entry", args=[self.token()])
+        return f"{settings.SITE_URL}{path}"
+
+    def is_accepting_answers(self, today: date | None = None) -> bool:
+        """Open as long as the round is: the two views describe the same moment."""
+        today = today or timezone.localdate()
+        return self.campaign.status == Campaign.Status.OPEN and today <= self.campaign.closes_on
+
+
+class ManagementRole(models.TextChoices):
+    DIRECTOR = "director", _("Director or owner")
+    TEAM_LEADER = "team_leader", _("Team leader or manager")
+    OTHER = "other", _("Other member of the management team")
+
+
+class ManagementResponseQuerySet(models.QuerySet):
+    def submitted(self) -> ManagementResponseQuerySet:
+        return self.filter(submitted_at__isnull=False)
+
+    def for_campaign(self, campaign: Campaign) -> ManagementResponseQuerySet:
+        return self.filter(view__campaign=campaign)
+
+
+class ManagementResponse(models.Model):
+    """One member of the management team: named, because the management view is not anonymous
+    within the management team; a view of one person is shown as that person's view."""
+
+    view = models.ForeignKey(ManagementView, on_delete=models.CASCADE, related_name="responses")
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=20, choices=ManagementRole.choices)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = ManagementResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("management response")
+        verbose_name_plural = _("management responses")
+        ordering = ["view", "started_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class ManagementAnswer(models.Model):
+    response = models.ForeignKey(
+        ManagementResponse, on_delete=models.CASCADE, related_name="answers"
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="management_answers")
+    # As Answer: 1–5, NULL is "weet ik niet / n.v.t.".
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("management answer")
+        verbose_name_plural = _("management answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "item"], name="management_answer_one_per_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=1, value__lte=5),
+                name="management_answer_value_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}={self.value}"
+
+
+class ManagementEstimate(models.Model):
+    """How a member of the management team expects the employees to score a dimension."""
+
+    response = models.ForeignKey(
+        ManagementResponse, on_delete=models.CASCADE, related_name="estimates"
+    )
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("estimate"), max_digits=2, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("estimate of the employees' score")
+        verbose_name_plural = _("estimates of the employees' scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "dimension"], name="management_estimate_one_per_dimension"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=1, value__lte=5), name="management_estimate_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension_id}≈{self.value}"
+
+
+class ManagementInvitation(models.Model):
+    """A personal e-mail with the management link. The address is deleted when the round
+    closes, as the employees' invitation addresses are."""
+
+    view = models.ForeignKey(ManagementView, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"), blank=True)
+    pending = models.BooleanField(default=True, db_index=True)
+    sent_on = models.DateField(null=True, blank=True)
+    send_failures = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("management invitation")
+        verbose_name_plural = _("management invitations")
+
+    def __str__(self) -> str:
+        return f"management invitation {self.pk}"
+
+
+class Intervention(models.Model):
+    """One intervention of the library HR picks actions from (fixtures/interventions.json,
+    sourced in docs/interventions.md).
+
+    Keyed by dimension code and indicator position rather than by a questionnaire's rows, so
+    the library serves every version of the questionnaire.
+    """
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    dimension_code = models.CharField(_("dimension"), max_length=10, db_index=True)
+    indicator_position = models.PositiveSmallIntegerField(
+        _("indicator (position in the dimension)"), null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    body_nl = models.TextField(_("what to do (Dutch)"))
+    body_en = models.TextField(_("what to do (English)"))
+    time_nl = models.CharField(_("time it takes (Dutch)"), max_length=200)
+    time_en = models.CharField(_("time it takes (English)"), max_length=200)
+    money_nl = models.CharField(_("money it takes (Dutch)"), max_length=200)
+    money_en = models.CharField(_("money it takes (English)"), max_length=200)
+    who_nl = models.CharField(_("who is needed (Dutch)"), max_length=200)
+    who_en = models.CharField(_("who is needed (English)"), max_length=200)
+    funding_nl = models.CharField(_("funding routes (Dutch)"), max_length=300, blank=True)
+    funding_en = models.CharField(_("funding routes (English)"), max_length=300, blank=True)
+    source = models.TextField(_("source"))
+
+    class Meta:
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+        ordering = ["dimension_code", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_nl}"
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def body(self) -> str:
+        return localized(self, "body")
+
+    @property
+    def time(self) -> str:
+        return localized(self, "time")
+
+    @property
+    def money(self) -> str:
+        return localized(self, "money")
+
+    @property
+    def who(self) -> str:
+        return localized(self, "who")
+
+    @property
+    def funding(self) -> str:
+        return localized(self, "funding")
+
+
+class DialogueQuestion(models.Model):
+    """An open question for the team conversation about a dimension (the dialogue kit)."""
+
+    dimension_code = models.CharField(_("dimension"), max_length=10, db_index=True)
+    position = models.PositiveSmallIntegerField(_("position"))
+    text_nl = models.TextField(_("question (Dutch)"))
+    text_en = models.TextField(_("question (English)"))
+
+    class Meta:
+        verbose_name = _("dialogue question")
+        verbose_name_plural = _("dialogue questions")
+        ordering = ["dimension_code", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension_code", "position"], name="dialogue_question_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension_code}.{self.position} {self.text_nl[:60]}"
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+
+MAX_FOCUS_DIMENSIONS = 3
+
+
+class ActionPlan(models.Model):
+    """What the organisation will do after a closed round: one to three focus dimensions."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="action_plan")
+    focus = models.ManyToManyField(
+        Dimension, related_name="+", verbose_name=_("focus dimensions"), blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+
+    def __str__(self) -> str:
+        return f"action plan of {self.campaign_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:plan", args=[self.campaign_id])
+
+    def focus_dimensions(self) -> list[Dimension]:
+        return sorted(self.focus.all(), key=lambda d: d.position)
+
+    def touch(self) -> None:
+        """Mark the plan changed (the PDF report's key includes this time)."""
+        self.save(update_fields=["updated_at"])
+
+
+class PlanAction(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        STOPPED = "stopped", _("stopped")
+
+    # Statuses of an action that still has to happen: only these are due.
+    OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.PROTECT, related_name="+", verbose_name=_("dimension")
+    )
+    intervention = models.ForeignKey(
+        Intervention,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from the library"),
+    )
+    title = models.CharField(_("action"), max_length=200)
+    owner = models.CharField(_("owner"), max_length=100)
+    starts_on = models.DateField(_("start"))
+    due_on = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    # The due date HR was e-mailed about: one message per due date, never a second one.
+    due_notice_for = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["plan", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("starts_on")), name="plan_action_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.status in self.OPEN_STATUSES and self.due_on < (today or timezone.localdate())

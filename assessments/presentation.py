@@ -533,3 +533,109 @@ def glossary() -> list[dict[str, str]]:
         else {"key": t.key, "term": str(t.term), "explanation": str(t.explanation)}
         for t in GLOSSARY
     ]
+
+
+# --- The management view and the action plan (issue 12) ------------------------------------
+# The words and rules the dashboard, the PDF, the dialogue kit and the exports share for the
+# management view ("het beeld van de leiding") and the action plan.
+
+# How many statements each list of conversation starters shows (management higher, lower).
+GAP_STATEMENTS = 5
+# A gap or a change of at least half a point: the smallest difference instrument.md §3 lets us
+# call real for groups under about ten people, and the management team is such a group.
+NOTABLE_GAP = 0.5
+# An estimate within a quarter point of the employees' mean counts as "about right".
+CLOSE_ESTIMATE = 0.25
+
+
+def management_label(participants: list[tuple[str, str]] | tuple = ()) -> str:
+    """The management view's name in a legend: one person's view is named as theirs."""
+    if len(participants) == 1:
+        name, role = participants[0]
+        return _("View of %(name)s (%(role)s)") % {"name": name, "role": role}
+    return _("Management's view (n = %(n)d)") % {"n": len(participants)}
+
+
+def employees_label(n: int) -> str:
+    return _("Employees (n = %(n)d)") % {"n": n}
+
+
+def gap_text(gap: float | None) -> str:
+    """What a gap (management − employees) means, in words."""
+    if gap is None:
+        return "–"
+    if abs(gap) < NOTABLE_GAP:
+        return _("about the same")
+    return (
+        _("management sees it more positively")
+        if gap > 0
+        else _("employees see it more positively")
+    )
+
+
+def estimate_text(verdict: str | None) -> str:
+    return {
+        "close": _("about right"),
+        "too_high": _("too high"),
+        "too_low": _("too low"),
+    }.get(verdict or "", "–")
+
+
+# Action statuses: the model's choices give the names; these the colours of their badges.
+ACTION_STATUS_CLASSES: dict[str, str] = {
+    "planned": "status-planned",
+    "in_progress": "status-in-progress",
+    "done": "status-done",
+    "stopped": "status-stopped",
+}
+
+
+def action_status_label(status: str) -> str:
+    from .models import PlanAction
+
+    return str(PlanAction.Status(status).label)
+
+
+IMPROVEMENT_GLOSSARY: tuple[Term, ...] = (
+    Term(
+        "management_view",
+        gettext_lazy("Management's view"),
+        gettext_lazy(
+            "The directors, owners and team leaders answered the same statements as they see "
+            "the organisation. Their answers are not anonymous within the management team and "
+            "never count in the employees' results."
+        ),
+    ),
+    Term(
+        "gap",
+        gettext_lazy("Gap"),
+        gettext_lazy(
+            "Management's score minus the employees' score. Above zero: management sees it more "
+            "positively. With only a few managers, read a gap of less than half a point as no "
+            "real difference."
+        ),
+    ),
+    Term(
+        "estimate",
+        gettext_lazy("Estimate"),
+        gettext_lazy(
+            "What management expected the employees to score. An estimate within a quarter "
+            "point of the real score is about right."
+        ),
+    ),
+    Term(
+        "focus",
+        gettext_lazy("Focus dimension"),
+        gettext_lazy(
+            "One of the one to three dimensions the organisation chose to work on after the "
+            "round. The next round shows how much it changed since the plan."
+        ),
+    ),
+)
+
+
+def improvement_glossary() -> list[dict[str, str]]:
+    return [
+        {"key": t.key, "term": str(t.term), "explanation": str(t.explanation)}
+        for t in IMPROVEMENT_GLOSSARY
+    ]

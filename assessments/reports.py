@@ -44,7 +44,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import pdfrender, presentation
+from . import improvement, pdfrender, presentation
 from .charts import heat_colour, svg
 from .models import Campaign, ConsultantProfile
 from .pdfrender import RenderError
@@ -445,6 +445,39 @@ def _open_answers(results: RoundResults) -> list[dict[str, Any]]:
     return out
 
 
+def _management_section(campaign: Campaign, results: RoundResults) -> dict[str, Any] | None:
+    """The management view's page: both profiles, the gaps, the estimates (issue 12)."""
+    comparison = improvement.management_comparison(campaign, results)
+    if comparison is None:
+        return None
+    palette = presentation.PALETTE
+    series = [
+        svg.Series(
+            presentation.employees_label(comparison.employees_n),
+            palette["primary"],
+            [d.employees for d in comparison.dimensions],
+            filled=True,
+        ),
+        svg.Series(
+            comparison.label,
+            palette["leadership"],
+            [d.management for d in comparison.dimensions],
+            dashed=True,
+        ),
+    ]
+    drawn = [s for s in series if all(v is not None for v in s.values)]
+    return {
+        "comparison": comparison,
+        "radar": svg.radar([d.short_name for d in comparison.dimensions], drawn, size=300),
+        "series": drawn,
+        "rows": [
+            {"gap": d, "estimate": e}
+            for d, e in zip(comparison.dimensions, comparison.estimates, strict=True)
+        ],
+        "notable_gap": presentation.NOTABLE_GAP,
+    }
+
+
 def report_context(campaign: Campaign, language: str) -> dict[str, Any]:
     """Everything the report template shows, in one language; raises ReportUnavailable."""
     with translation.override(language):
@@ -455,6 +488,10 @@ def report_context(campaign: Campaign, language: str) -> dict[str, Any]:
         top.update(dict.fromkeys(results.weakest, "weakest"))
         series = _radar_series(results)
         round_ = results.round
+        roles = _role_section(results)
+        previous = _previous_section(results)
+        benchmark = _benchmark_section(results)
+        management = _management_section(campaign, results)
         return {
             "language": language,
             "results": results,
@@ -477,9 +514,17 @@ def report_context(campaign: Campaign, language: str) -> dict[str, Any]:
             "radar_series": series,
             "strongest": _extreme_rows(results, results.strongest),
             "weakest": _extreme_rows(results, results.weakest),
-            "roles": _role_section(results),
-            "previous": _previous_section(results),
-            "benchmark": _benchmark_section(results),
+            "roles": roles,
+            "previous": previous,
+            "benchmark": benchmark,
+            # The management view's page replaces a comparisons page that would only say
+            # "not shown" three times.
+            "management": management,
+            "show_comparisons": bool(
+                roles["allowed"] or previous or benchmark or management is None
+            ),
+            "plan": improvement.round_plan(campaign, results, language),
+            "follow_up": improvement.follow_up(campaign, results),
             "breakdowns": _breakdowns(results),
             "open_answers": _open_answers(results),
             "branding": _branding(campaign),
@@ -491,6 +536,7 @@ def report_context(campaign: Campaign, language: str) -> dict[str, Any]:
             ],
             "bands": presentation.BANDS.values(),
             "glossary": presentation.glossary(),
+            "improvement_glossary": presentation.improvement_glossary(),
             "palette": presentation.PALETTE,
             "page_counter": page_counter_css(),
             "references": REFERENCES,
@@ -566,6 +612,8 @@ def report_cache_key(campaign: Campaign, language: str) -> str:
             campaign.closes_on,
             campaign.organisation.name,
             branding,
+            # The management view and the plans the report shows (issue 12).
+            improvement.state_key(campaign),
         )
     )
     return "report-pdf:" + hashlib.sha256(raw.encode()).hexdigest()[:40]

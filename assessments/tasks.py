@@ -8,7 +8,9 @@ DEBUG) they run inside the request or command that enqueues them, so `make run` 
   every few minutes for messages that failed before;
 * ``render_reports``: both languages of a round's PDF report, enqueued when a round closes and
   when what its cover shows changes (assessments/reportstore.py);
-* ``close_due_rounds`` and ``apply_retention``: nightly.
+* ``close_due_rounds`` and ``apply_retention``: nightly;
+* ``deliver_management_invitations``: the management link to the addresses HR entered;
+* ``notify_due_actions``: daily, one e-mail to HR per action of a plan whose due date came.
 
 The management commands of the same names do the same work in the foreground (cron, or by
 hand), so either way works and both may run: every task is safe to repeat or to run twice.
@@ -57,7 +59,27 @@ def render_reports(campaign_id: int) -> list[str]:
 @task(queue_name="default")
 def deliver_pending_invitations() -> int:
     _schedule_next(deliver_pending_invitations)
-    return deliver_invitations.call()
+    from . import mailing
+
+    # Management invitations that failed before are retried with the employees' ones.
+    return deliver_invitations.call() + mailing.deliver_management_invitations()
+
+
+@task(queue_name="default")
+def deliver_management_invitations(campaign_id: int) -> int:
+    from . import mailing
+    from .models import Campaign
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    return mailing.deliver_management_invitations(campaign=campaign) if campaign else 0
+
+
+@task(queue_name="default")
+def notify_due_actions() -> int:
+    from . import mailing
+
+    _schedule_next(notify_due_actions)
+    return mailing.deliver_due_action_notices()
 
 
 @task(queue_name="default")
@@ -106,6 +128,8 @@ PERIODIC: dict[str, Every] = {
     "deliver_pending_invitations": Every(minutes=5),
     "close_due_rounds": Every(at=dt.time(0, 5)),
     "apply_retention": Every(at=dt.time(0, 15)),
+    # In the morning, when HR reads it; after the night's jobs.
+    "notify_due_actions": Every(at=dt.time(7, 0)),
 }
 
 

@@ -1,6 +1,16 @@
 from django.urls import path, register_converter
 
-from .views import accounts, exports, lifecycle, reports, results, survey, workspace
+from .views import (
+    accounts,
+    exports,
+    lifecycle,
+    management,
+    plans,
+    reports,
+    results,
+    survey,
+    workspace,
+)
 
 
 class ExportFormat:
@@ -13,7 +23,18 @@ class ExportFormat:
         return value
 
 
+class DimensionCode:
+    regex = "D[0-9]{1,2}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(ExportFormat, "exportformat")
+register_converter(DimensionCode, "dimension")
 
 app_name = "assessments"
 
@@ -114,6 +135,44 @@ results_patterns = [
     path("rounds/<int:pk>/results/", results.campaign_results_view, name="campaign_results"),
 ]
 
+
+# --- The management view and the action plan (issue 12) -------------------------------------
+improvement_patterns = [
+    # The management team's questionnaire: public, behind its own link, scoped by the session
+    # (tests/test_management_view.py).
+    path("m/<str:token>/", management.management_entry, name="management_entry"),
+    path("management/", management.management_intro, name="management_intro"),
+    path("management/step/<int:number>/", management.management_step, name="management_step"),
+    path("management/review/", management.management_review, name="management_review"),
+    path("management/done/", management.management_done, name="management_done"),
+    # HR and consultants of the round's organisation.
+    path(
+        "rounds/<int:pk>/management/",
+        management.campaign_management,
+        name="campaign_management",
+    ),
+    path("rounds/<int:pk>/plan/", plans.plan, name="plan"),
+    path("rounds/<int:pk>/plan/actions/new/", plans.action_create, name="action_create"),
+    path("actions/<int:pk>/", plans.action_edit, name="action_edit"),
+    path("actions/<int:pk>/delete/", plans.action_delete, name="action_delete"),
+    path(
+        "rounds/<int:pk>/export/plan.<exportformat:fmt>",
+        exports.export,
+        {"kind": "plan"},
+        name="export_plan",
+    ),
+    path(
+        "rounds/<int:pk>/dialogue/<dimension:code>.pdf",
+        plans.dialogue_kit,
+        name="dialogue_kit",
+    ),
+]
+
 urlpatterns = (
-    survey_patterns + workspace_patterns + results_patterns + report_patterns + export_patterns
+    survey_patterns
+    + workspace_patterns
+    + results_patterns
+    + report_patterns
+    + export_patterns
+    + improvement_patterns
 )

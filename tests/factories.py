@@ -183,3 +183,43 @@ def make_responses(
             OpenAnswer(response=r, question=questions[0], text=open_text) for r in responses
         )
     return responses
+
+
+def make_management_response(
+    campaign: Campaign,
+    name: str,
+    *,
+    role: str = "director",
+    values: dict[str, int | None] | None = None,
+    estimates: dict[str, float] | None = None,
+    default: int = 4,
+):
+    """A sent management response: every statement answered (``values`` by item code, else
+    ``default``), with the estimates given (dimension code → 1.0–5.0)."""
+    from decimal import Decimal
+
+    from assessments.models import (
+        ManagementAnswer,
+        ManagementEstimate,
+        ManagementResponse,
+        ManagementView,
+    )
+
+    view, _ = ManagementView.objects.get_or_create(campaign=campaign)
+    response = ManagementResponse.objects.create(
+        view=view, name=name, role=role, submitted_at=timezone.now()
+    )
+    ManagementAnswer.objects.bulk_create(
+        ManagementAnswer(
+            response=response,
+            item=item,
+            value=values[item.code] if values and item.code in values else default,
+        )
+        for item in campaign.questionnaire.ordered_items()
+    )
+    dimensions = {d.code: d for d in campaign.questionnaire.dimensions.all()}
+    ManagementEstimate.objects.bulk_create(
+        ManagementEstimate(response=response, dimension=dimensions[code], value=Decimal(str(v)))
+        for code, v in (estimates or {}).items()
+    )
+    return response

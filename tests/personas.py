@@ -19,6 +19,9 @@ tests/test_retention.py needs: deleting one organisation must keep his account. 
 change a persona for itself (tests/test_questionnaire_content.py takes sam's superuser status
 away); only tests/test_workspace_flow.py makes carol on her own, because its story starts
 before the bakery exists: she creates it through the workspace.
+
+A closed round of the bakery with an action plan (``World.closed_a``, ``plan_a``,
+``action_a``) is made only when a test asks for it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from assessments.access import consultant_group
-from assessments.models import Campaign, Membership, Organisation, Team
+from assessments.models import ActionPlan, Campaign, Membership, Organisation, PlanAction, Team
+from assessments.services import close_round
 
 from .factories import (
     add_member,
@@ -38,6 +42,7 @@ from .factories import (
     make_campaign,
     make_organisation,
     make_questionnaire,
+    make_responses,
     make_user,
 )
 
@@ -90,6 +95,42 @@ class World:
     draft_a: Campaign
     open_a: Campaign
     users: dict
+    _plan_a: ActionPlan | None = None
+
+    @property
+    def plan_a(self) -> ActionPlan:
+        """The plan of a closed round of A (k responses, focus D1, one action)."""
+        if self._plan_a is None:
+            today = timezone.localdate()
+            closed, _ = make_campaign(
+                self.org_a,
+                self.open_a.questionnaire,
+                name="Nulmeting A",
+                opens_on=today - dt.timedelta(days=60),
+                closes_on=today - dt.timedelta(days=40),
+            )
+            make_responses(closed, closed.threshold, seed=7)
+            close_round(closed)
+            plan = ActionPlan.objects.create(campaign=closed)
+            plan.focus.set(closed.questionnaire.dimensions.filter(code="D1"))
+            PlanAction.objects.create(
+                plan=plan,
+                dimension=closed.questionnaire.dimensions.get(code="D1"),
+                title="Taakroulatie in de bakkerij",
+                owner="Alice",
+                starts_on=today,
+                due_on=today + dt.timedelta(days=60),
+            )
+            self._plan_a = plan
+        return self._plan_a
+
+    @property
+    def closed_a(self) -> Campaign:
+        return self.plan_a.campaign
+
+    @property
+    def action_a(self) -> PlanAction:
+        return self.plan_a.actions.get()
 
 
 def make_world() -> World:

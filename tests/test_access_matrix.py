@@ -151,6 +151,22 @@ ROWS: dict[str, Row | str] = {
     "assessments:organisation_delete": members_of_a("org_a", hr=403),
     # PDF report: the open round has fewer than k responses, so members get the friendly page.
     "assessments:campaign_report": members_of_a("open_a"),
+    # The management view (issue 12): its link and questionnaire are public, behind the link
+    # and the session (tests/test_management_view.py); the page that hands out the link is
+    # for the round's organisation.
+    "assessments:management_entry": PUBLIC,
+    "assessments:management_intro": PUBLIC,
+    "assessments:management_step": PUBLIC,
+    "assessments:management_review": PUBLIC,
+    "assessments:management_done": PUBLIC,
+    "assessments:campaign_management": members_of_a("open_a"),
+    # The action plan of a closed round of A: another organisation's plan is a 404.
+    "assessments:plan": members_of_a("closed_a"),
+    "assessments:action_create": members_of_a("closed_a"),
+    "assessments:action_edit": members_of_a("action_a"),
+    "assessments:action_delete": members_of_a("action_a", 302, "post"),
+    "assessments:export_plan": members_of_a("closed_a", kwargs={"fmt": "csv"}),
+    "assessments:dialogue_kit": members_of_a("closed_a", kwargs={"code": "D1"}),
 }
 
 SKIPPED_NAMESPACES = {"admin"}

@@ -28,6 +28,10 @@ FORMS = [
     ("assessments:campaign_edit", "draft_a", "alice"),
     ("assessments:campaign_edit", "open_a", "alice"),  # closing date and headcount only
     ("assessments:invitations", "open_a", "alice"),
+    ("assessments:campaign_management", "open_a", "alice"),
+    ("assessments:plan", "closed_a", "alice"),
+    ("assessments:action_create", "closed_a", "alice"),
+    ("assessments:action_edit", "action_a", "alice"),
     ("login", None, None),
     ("password_reset", None, None),
 ]
@@ -118,6 +122,7 @@ ACTIONS = [
     ("assessments:invitation_remind", "open_a"),
     ("assessments:invitation_clear", "open_a"),
     ("assessments:invitation_add_valid", "open_a"),
+    ("assessments:action_delete", "action_a"),
     ("logout", None),
 ]
 

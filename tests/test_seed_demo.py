@@ -10,13 +10,19 @@ from django.db.models import Count
 from django.utils import timezone
 
 from assessments.models import (
+    ActionPlan,
     Answer,
     Campaign,
     CampaignTeam,
+    Intervention,
     Item,
+    ManagementAnswer,
+    ManagementEstimate,
+    ManagementResponse,
     Membership,
     OpenAnswer,
     Organisation,
+    PlanAction,
     Questionnaire,
     Response,
     Team,
@@ -36,6 +42,12 @@ MODELS = [
     Response,
     Answer,
     OpenAnswer,
+    Intervention,
+    ManagementResponse,
+    ManagementAnswer,
+    ManagementEstimate,
+    ActionPlan,
+    PlanAction,
 ]
 
 
@@ -202,3 +214,19 @@ def test_the_printed_link_keeps_working_after_another_run(output, open_round):
 def test_the_output_names_the_round_ids(output, closed_round, open_round):
     assert f"id {closed_round.pk} " in output
     assert f"id {open_round.pk} " in output
+
+
+def test_the_closed_round_shows_a_management_view_and_a_plan_at_once(closed_round, client):
+    sent = ManagementResponse.objects.submitted().for_campaign(closed_round)
+    assert sorted(sent.values_list("role", flat=True)) == ["director", "team_leader", "team_leader"]
+    plan = ActionPlan.objects.get(campaign=closed_round)
+    assert [d.code for d in plan.focus_dimensions()] == ["D4", "D5"]
+    assert plan.actions.count() >= 4
+    assert set(plan.actions.values_list("status", flat=True)) >= {"done", "in_progress", "planned"}
+    assert client.login(username="hr", password="demo-hr-2026")
+    html = client.get(f"/rounds/{closed_round.pk}/results/").content.decode()
+    assert 'id="chart-management"' in html and 'id="gaps-management-higher"' in html
+    assert "Marieke van Dijk" in html
+    assert html.count('data-focus="D4"') and html.count('data-focus="D5"')
+    # Management sees leadership (D4) far more positively than the employees do.
+    assert re.search(r'data-gap="D4".*?<strong>\+[1-9]', html, re.S)

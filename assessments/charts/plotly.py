@@ -23,6 +23,7 @@ from ..presentation import (
     DISTRIBUTION_COLOURS,
     PALETTE,
     band_colour,
+    employees_label,
     format_number,
     scale_labels,
 )
@@ -503,3 +504,45 @@ def dashboard_figures(results: RoundResults, by: str | None = None) -> dict[str,
     if comparison:
         figures["chart-comparison"] = comparison
     return figures
+
+
+def management_radar_figure(results: RoundResults, comparison) -> dict[str, Any] | None:
+    """The employees' profile and management's view on one radar (the gap at a glance).
+
+    ``comparison`` is a :class:`assessments.followup.ManagementComparison`; None (nothing to
+    draw) while the employees' results are not shown.
+    """
+    if comparison is None or not comparison.visible:
+        return None
+    dims = comparison.dimensions
+    labels = _closed([_wrap(d.short_name) for d in dims])
+    series = [
+        ("employees", employees_label(comparison.employees_n), [d.employees for d in dims]),
+        ("management", comparison.label, [d.management for d in dims]),
+    ]
+    style = {
+        "employees": {
+            "line": {"color": PALETTE["primary"], "width": 3},
+            "fill": "toself",
+            "fillcolor": "rgba(31,111,92,0.14)",
+        },
+        "management": {"line": {"color": PALETTE["leadership"], "width": 3, "dash": "dash"}},
+    }
+    data = [
+        {
+            "type": "scatterpolar",
+            "name": name,
+            "meta": key,
+            "r": _closed(values),
+            "theta": labels,
+            "mode": "lines+markers",
+            "marker": {"size": 6},
+            "connectgaps": False,
+            "hovertemplate": "%{theta}: %{r:.2f}<extra>" + name + "</extra>",
+            "visible": True,
+            **style[key],
+        }
+        for key, name, values in series
+    ]
+    figure = radar_figure(results)
+    return {"data": data, "layout": figure["layout"], "narrow": figure["narrow"]}

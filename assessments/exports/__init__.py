@@ -16,11 +16,14 @@ import zipfile
 from collections.abc import Sequence
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import improvement
 from ..models import Campaign
 from ..results import campaign_results
 from .aggregate import ExportUnavailable, aggregate_tables
+from .followup import management_tables, plan_tables
 from .responses import SEGMENTS, response_tables
 from .writers import (
     CSV_CONTENT_TYPE,
@@ -44,6 +47,7 @@ __all__ = [
     "ExportFile",
     "ExportUnavailable",
     "Exporter",
+    "PlanExporter",
     "ResponsesExporter",
     "build_aggregate_export",
     "build_response_csv_files",
@@ -83,7 +87,14 @@ class AggregateExporter(Exporter):
     verbose_name = gettext_lazy("Results")
 
     def _render(self, fmt: str) -> ExportFile:
-        tables = aggregate_tables(campaign_results(self.campaign, self.language))
+        results = campaign_results(self.campaign, self.language)
+        tables = aggregate_tables(results)
+        # The management view and the plans beside the results, as the dashboard shows them.
+        tables += management_tables(improvement.management_comparison(self.campaign, results))
+        tables += plan_tables(
+            improvement.round_plan(self.campaign, results, self.language),
+            improvement.follow_up(self.campaign, results),
+        )
         stem = self.stem("results")
         if fmt == "csv":
             return ExportFile(
@@ -127,8 +138,33 @@ class ResponsesExporter(Exporter):
         return ExportFile(f"{stem}.zip", ZIP_CONTENT_TYPE, buffer.getvalue())
 
 
+class PlanExporter(Exporter):
+    """The round's action plan (and the change since an earlier plan), for HR's own lists."""
+
+    identifier = "plan"
+    verbose_name = gettext_lazy("Action plan")
+
+    def _render(self, fmt: str) -> ExportFile:
+        results = campaign_results(self.campaign, self.language)
+        plan = improvement.round_plan(self.campaign, results, self.language)
+        if plan is None:
+            raise ExportUnavailable(
+                _("This round has no action plan yet. Make one on the round's plan page.")
+            )
+        tables = plan_tables(plan, improvement.follow_up(self.campaign, results))
+        stem = self.stem("action-plan")
+        if fmt == "csv":
+            return ExportFile(
+                f"{stem}.csv",
+                CSV_CONTENT_TYPE,
+                write_csv(tables, titles=True, language=self.language),
+            )
+        return ExportFile(f"{stem}.xlsx", XLSX_CONTENT_TYPE, write_xlsx(tables))
+
+
 EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.identifier: exporter for exporter in (AggregateExporter, ResponsesExporter)
+    exporter.identifier: exporter
+    for exporter in (AggregateExporter, ResponsesExporter, PlanExporter)
 }
 
 

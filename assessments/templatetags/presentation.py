@@ -51,3 +51,24 @@ def band_badge(code: str | None) -> str:
     return format_html(
         '<span class="badge band-badge band-{}">{}</span>', code, presentation.band_label(code)
     )
+
+
+@register.filter
+def gap_words(gap: float | None) -> str:
+    """What a gap between management and employees means: "about the same", …"""
+    return presentation.gap_text(gap)
+
+
+@register.filter
+def estimate_words(verdict: str | None) -> str:
+    return presentation.estimate_text(verdict)
+
+
+@register.filter
+def status_words(status: str) -> str:
+    return presentation.action_status_label(status)
+
+
+@register.filter
+def status_class(status: str) -> str:
+    return presentation.ACTION_STATUS_CLASSES.get(status, "")

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from .. import presentation
+from .. import improvement, presentation
 from ..access import get_campaign_for_user, is_consultant_for
 from ..charts import bar_fraction, distribution_segments
 from ..charts import plotly as charts
@@ -72,6 +72,26 @@ def _radar_table(results: RoundResults) -> dict[str, Any]:
     return {"series": series, "rows": rows}
 
 
+def _improvement(campaign: Campaign, results: RoundResults) -> dict[str, Any]:
+    """The management view, the round's plan and the change since an earlier plan."""
+    language = results.language
+    closed = campaign.status == Campaign.Status.CLOSED
+    return {
+        "management": improvement.management_comparison(campaign, results),
+        "plan": improvement.round_plan(campaign, results, language),
+        "follow_up": improvement.follow_up(campaign, results),
+        "plan_possible": closed,
+        "kit_dimensions": list(results.dimensions) if closed and results.visible else [],
+        "improvement_glossary": presentation.improvement_glossary(),
+        "notable_gap": presentation.NOTABLE_GAP,
+    }
+
+
+def _management_figure(results: RoundResults, management) -> dict[str, Any]:
+    figure = charts.management_radar_figure(results, management)
+    return {"chart-management": figure} if figure else {}
+
+
 @login_required
 @require_GET
 def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -91,6 +111,7 @@ def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
             and campaign.answers_deleted_on is None
         ),
     }
+    context.update(_improvement(campaign, results))
     if not results.visible:
         return render(request, "assessments/results/dashboard.html", context)
 
@@ -115,7 +136,10 @@ def campaign_results_view(request: HttpRequest, pk: int) -> HttpResponse:
                 for x0, x1, code in presentation.BAND_ZONES
             ],
             "attention_count": sum(1 for c in cards if c["dim"].attention),
-            "figures": charts.dashboard_figures(results, by),
+            "figures": {
+                **charts.dashboard_figures(results, by),
+                **_management_figure(results, context["management"]),
+            },
             "cards": cards,
             "strongest": _extreme_items(results, results.strongest),
             "weakest": _extreme_items(results, results.weakest),

@@ -1,5 +1,9 @@
 """Demo data: an installation company with a closed baseline round and an open follow-up round.
 
+The closed round also has a management view (the director and two team leaders, who see
+leadership and the organisation far more positively than the employees do) and an action plan
+on its two weakest dimensions, so a new user sees both at once.
+
 Idempotent: objects are looked up by name and only created when missing, so running it again
 adds nothing. The closed round's answers are simulated from a seeded random model in which
 each respondent has a latent score per dimension (company level + team + role + person), so
@@ -12,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,16 +28,24 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assessments import services
+from assessments import improvement, services
 from assessments.access import consultant_group
 from assessments.models import (
+    ActionPlan,
     Answer,
     Campaign,
     Contract,
+    Intervention,
     Item,
+    ManagementAnswer,
+    ManagementEstimate,
+    ManagementResponse,
+    ManagementRole,
+    ManagementView,
     Membership,
     OpenAnswer,
     Organisation,
+    PlanAction,
     Questionnaire,
     Response,
     Role,
@@ -106,6 +119,34 @@ OPEN_ANSWERS = {
 }
 
 
+# The management view of the closed round: name, role, how much rosier each dimension looks to
+# them than to the average employee, and their estimates of the employees' means.
+MANAGEMENT = [
+    ("Marieke van Dijk", ManagementRole.DIRECTOR),
+    ("Kees Jansen", ManagementRole.TEAM_LEADER),
+    ("Fatima El Amrani", ManagementRole.TEAM_LEADER),
+]
+MANAGEMENT_EFFECT = {"D1": 0.3, "D2": 0.7, "D3": 0.1, "D4": 1.3, "D5": 1.0, "D6": 0.4}
+ESTIMATES = {
+    "Marieke van Dijk": {"D1": 3.7, "D2": 3.8, "D3": 4.1, "D4": 3.9, "D5": 3.6, "D6": 3.5},
+    "Kees Jansen": {"D2": 3.4, "D4": 3.3, "D5": 3.0},
+    "Fatima El Amrani": {"D1": 3.8, "D3": 4.0, "D4": 3.5, "D5": 3.2},
+}
+# The plan on the two weakest dimensions: (library code, owner, start and due in days from
+# the day the plan was made, status, note).
+PLAN_FOCUS = ("D4", "D5")
+PLAN_ACTIONS = [
+    ("D4.01", "Marieke van Dijk", -200, -150, PlanAction.Status.DONE, "Staat op intranet."),
+    ("D4.02", "Kees Jansen", -180, -20, PlanAction.Status.IN_PROGRESS, ""),
+    ("D5.01", "Henk Rijsbergen", -120, 30, PlanAction.Status.IN_PROGRESS,
+     "Budget vastgesteld; aanvraag SLIM-subsidie loopt."),
+    ("D5.02", "Fatima El Amrani", -60, 60, PlanAction.Status.PLANNED, ""),
+    ("D5.05", "Kees Jansen", -90, -30, PlanAction.Status.STOPPED,
+     "Gestopt: het ideeënbord in de kantine werd niet gebruikt; nu via de app."),
+]  # fmt: skip
+MANAGEMENT_SEED = 20260310
+
+
 @dataclass
 class Respondent:
     team: str | None
@@ -126,6 +167,8 @@ class Command(BaseCommand):
             organisation = self._organisation()
             self._accounts(organisation)
             closed = self._closed_round(organisation, questionnaire)
+            self._management_view(closed)
+            self._action_plan(closed)
             opened = self._open_round(organisation, questionnaire)
             if hash_token(opened.link_token()) != opened.link_token_hash or not opened.code_hash:
                 # SECRET_KEY changed since the link was made, so the old link no longer works.
@@ -136,6 +179,8 @@ class Command(BaseCommand):
     def _questionnaire(self) -> Questionnaire:
         if not Questionnaire.objects.filter(code=QUESTIONNAIRE_CODE, version=1).exists():
             call_command("loaddata", "questionnaire", verbosity=0)
+        if not Intervention.objects.exists():
+            call_command("loaddata", "interventions", verbosity=0)
         questionnaire = (
             Questionnaire.objects.published()
             .filter(code=QUESTIONNAIRE_CODE)
@@ -202,6 +247,70 @@ class Command(BaseCommand):
             campaign.closed_on = campaign.closes_on
             campaign.save(update_fields=["closed_on"])
         return campaign
+
+    def _management_view(self, campaign: Campaign) -> None:
+        view, _ = ManagementView.objects.get_or_create(campaign=campaign)
+        if view.responses.exists():
+            return
+        rng = random.Random(MANAGEMENT_SEED)
+        items = campaign.questionnaire.ordered_items()
+        dimensions = {d.code: d for d in campaign.questionnaire.dimensions.all()}
+        sent_at = timezone.make_aware(dt.datetime.combine(campaign.closes_on, dt.time(12)))
+        for name, role in MANAGEMENT:
+            response = ManagementResponse.objects.create(
+                view=view, name=name, role=role, submitted_at=sent_at
+            )
+            general = rng.gauss(0, 0.2)
+            respondent = Respondent(None, str(Role.DIRECTOR), "", "")
+            ManagementAnswer.objects.bulk_create(
+                ManagementAnswer(
+                    response=response,
+                    item=item,
+                    value=_answer(
+                        rng,
+                        item,
+                        COMPANY_LEVEL[item.dimension.code]
+                        + MANAGEMENT_EFFECT[item.dimension.code]
+                        + ITEM_EFFECT.get(item.code, 0)
+                        + general,
+                        respondent,
+                    ),
+                )
+                for item in items
+            )
+            ManagementEstimate.objects.bulk_create(
+                ManagementEstimate(
+                    response=response, dimension=dimensions[code], value=Decimal(str(value))
+                )
+                for code, value in ESTIMATES[name].items()
+                if code in dimensions
+            )
+
+    def _action_plan(self, campaign: Campaign) -> None:
+        plan, created = ActionPlan.objects.get_or_create(campaign=campaign)
+        if not created:
+            return
+        dimensions = {d.code: d for d in campaign.questionnaire.dimensions.all()}
+        plan.focus.set([dimensions[code] for code in PLAN_FOCUS if code in dimensions])
+        today = timezone.localdate()
+        library = {i.code: i for i in Intervention.objects.all()}
+        for code, owner, start, due, status, note in PLAN_ACTIONS:
+            intervention = library.get(code)
+            if intervention is None:
+                continue
+            PlanAction.objects.create(
+                plan=plan,
+                dimension=dimensions[intervention.dimension_code],
+                intervention=intervention,
+                title=intervention.title_nl,
+                owner=owner,
+                starts_on=today + dt.timedelta(days=start),
+                due_on=today + dt.timedelta(days=due),
+                status=status,
+                note=note,
+                # Past dates were part of the demo's history, not news for HR's inbox.
+                due_notice_for=today + dt.timedelta(days=due) if due < 0 else None,
+            )
 
     def _open_round(self, organisation: Organisation, questionnaire: Questionnaire) -> Campaign:
         today = timezone.localdate()
@@ -272,6 +381,9 @@ class Command(BaseCommand):
                 "code": opened.short_code_display(),
                 "url": f"{settings.SITE_URL}{reverse('assessments:code_entry')}",
             },
+            "",
+            "  " + _("Management link of the open round (management's view):"),
+            f"    {improvement.management_view(opened, create=True).url()}",
             "",
         ]
         return "\n".join(lines)
