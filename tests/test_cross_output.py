@@ -1079,7 +1079,13 @@ def _pdf_figures(sink: Sink, lines: list[str], r: RoundResults, language: str) -
 
     # One section per dimension.
     starts = [index_of(lines, is_line(k)) for k in dim_kickers[: len(dims)]]
-    ends = [*starts[1:], index_of(lines, is_line(kicker[0]), starts[-1])]
+    # The dimension pages end at the comparisons, or (where those would only say "not shown"
+    # and management's view replaces them, issue 12) at the next page's kicker.
+    after_dims = [norm(_(k)).upper() for k in ("Comparison", "From measuring to improving")]
+    ends = [
+        *starts[1:],
+        index_of(lines, lambda line: norm(line) in [*kicker, *after_dims], starts[-1]),
+    ]
     for d, start, end in zip(dims, starts, ends, strict=True):
         section = lines[start:end]
         at = index_of(section, has_cell(_("mean on 1–5")))
@@ -1147,69 +1153,73 @@ def _pdf_figures(sink: Sink, lines: list[str], r: RoundResults, language: str) -
             tagged = frozenset(own[row.label].code for row in rows if tag in row.tags)
             sink.add(("dimension", d.code, key), tagged)
 
-    # Comparisons: managers and employees, the previous round, the benchmark.
-    start = index_of(lines, is_line(kicker[0]))
-    end = index_of(lines, is_line(kicker[1]), start)
-    section = lines[start:end]
-    h_roles = index_of(section, is_line(_("Managers and management compared with employees")))
-    h_previous = index_of(section, is_line(_("Compared with the previous round")), h_roles)
-    h_benchmark = index_of(section, is_line(_("Compared with other organisations")), h_previous)
-    part = section[h_roles:h_previous]
-    has_roles = any(has_cell(_("Managers"))(line) for line in part)
-    sink.add(("role", "allowed"), has_roles)
-    if has_roles:
-        at = index_of(part, has_cell(_("Managers")))
-        index_label = _("Learning culture index")
-        header = [_("Dimension"), _("Managers"), _("Employees")]
-        rows = table(part[at + 1 :], [*names, index_label], language, width=2, header=header)
-        for row in rows:
-            for key, figure in zip(("leadership", "employees"), row.values, strict=True):
-                field_ = "overall" if row.label == index_label else by_name[row.label].code
-                sink.add(("role", key, field_), number(figure))
-    part = section[h_previous:h_benchmark]
-    if any(has_cell(_("Now"))(line) for line in part):
-        template = (
-            "Previous round: %(name)s (%(n)s respondents). A difference counts as meaningful "
-            "when its 95%% interval does not include zero."
-        )
-        match = find_one(_(template).replace("%%", "%"), norm(" ".join(part)))
-        sink.add(("previous", "round", "respondents"), parse_int(match["n"]))
-        at = index_of(part, has_cell(_("Now")))
-        verdicts = {_("no"): None, _("yes, higher"): "higher", _("yes, lower"): "lower"}
-        header = [_("Dimension"), _("Previous"), _("Now"), _("Difference")]
-        header += [in_template("95% interval"), _("Meaningful?")]
-        for row in table(part[at + 1 :], names, language, width=4, header=header):
-            code = by_name[row.label].code
-            sink.add(("previous", code, "previous_mean"), number(row.values[0]))
-            sink.add(("dimension", code, "mean"), number(row.values[1]))
-            sink.add(("previous", code, "difference"), parse_signed(row.values[2], language))
-            low, high = parse_range(row.values[3], language, "…", signed=True)
-            sink.add(("previous", code, "ci_low"), low)
-            sink.add(("previous", code, "ci_high"), high)
-            assert len(row.after) == 1, row
-            sink.add(("previous", code, "meaningful"), verdicts[row.after[0]])
-    part = section[h_benchmark:]
-    if any(has_cell(_("Median"))(line) for line in part):
-        template = (
-            "The benchmark consists of the latest closed round of %(n)s other organisations. "
-            "Q1 and Q3 mark the middle half of them."
-        )
-        match = find_one(_(template), norm(" ".join(part)))
-        sink.add(("benchmark", "organisations"), parse_int(match["n"]))
-        sector_template = _spaced(_("Within the sector %(sector)s (%(n)s organisations)"))
-        tables = [("benchmark", part)]
-        for at, line in enumerate(part):
-            if match := re.fullmatch(sector_template, norm(line)):
-                sink.add(("benchmark_sector", "organisations"), parse_int(match["n"]))
-                tables = [("benchmark", part[:at]), ("benchmark_sector", part[at + 1 :])]
-        header = [_("Dimension"), _("You"), "Q1", _("Median"), "Q3", _("Position")]
-        for scope, rows_ in tables:
-            at = index_of(rows_, has_cell(_("Median")))
-            for row in table(rows_[at + 1 :], names, language, width=4, header=header):
+    # Comparisons: managers and employees, the previous round, the benchmark. Without the
+    # page (nothing to compare; management's view takes its place) nothing is shown there.
+    if not any(is_line(kicker[0])(line) for line in lines):
+        sink.add(("role", "allowed"), False)
+    else:
+        start = index_of(lines, is_line(kicker[0]))
+        end = index_of(lines, is_line(kicker[1]), start)
+        section = lines[start:end]
+        h_roles = index_of(section, is_line(_("Managers and management compared with employees")))
+        h_previous = index_of(section, is_line(_("Compared with the previous round")), h_roles)
+        h_benchmark = index_of(section, is_line(_("Compared with other organisations")), h_previous)
+        part = section[h_roles:h_previous]
+        has_roles = any(has_cell(_("Managers"))(line) for line in part)
+        sink.add(("role", "allowed"), has_roles)
+        if has_roles:
+            at = index_of(part, has_cell(_("Managers")))
+            index_label = _("Learning culture index")
+            header = [_("Dimension"), _("Managers"), _("Employees")]
+            rows = table(part[at + 1 :], [*names, index_label], language, width=2, header=header)
+            for row in rows:
+                for key, figure in zip(("leadership", "employees"), row.values, strict=True):
+                    field_ = "overall" if row.label == index_label else by_name[row.label].code
+                    sink.add(("role", key, field_), number(figure))
+        part = section[h_previous:h_benchmark]
+        if any(has_cell(_("Now"))(line) for line in part):
+            template = (
+                "Previous round: %(name)s (%(n)s respondents). A difference counts as meaningful "
+                "when its 95%% interval does not include zero."
+            )
+            match = find_one(_(template).replace("%%", "%"), norm(" ".join(part)))
+            sink.add(("previous", "round", "respondents"), parse_int(match["n"]))
+            at = index_of(part, has_cell(_("Now")))
+            verdicts = {_("no"): None, _("yes, higher"): "higher", _("yes, lower"): "lower"}
+            header = [_("Dimension"), _("Previous"), _("Now"), _("Difference")]
+            header += [in_template("95% interval"), _("Meaningful?")]
+            for row in table(part[at + 1 :], names, language, width=4, header=header):
                 code = by_name[row.label].code
-                sink.add(("dimension", code, "mean"), number(row.values[0]))
-                for name, figure in zip(("q1", "median", "q3"), row.values[1:], strict=True):
-                    sink.add((scope, code, name), number(figure))
+                sink.add(("previous", code, "previous_mean"), number(row.values[0]))
+                sink.add(("dimension", code, "mean"), number(row.values[1]))
+                sink.add(("previous", code, "difference"), parse_signed(row.values[2], language))
+                low, high = parse_range(row.values[3], language, "…", signed=True)
+                sink.add(("previous", code, "ci_low"), low)
+                sink.add(("previous", code, "ci_high"), high)
+                assert len(row.after) == 1, row
+                sink.add(("previous", code, "meaningful"), verdicts[row.after[0]])
+        part = section[h_benchmark:]
+        if any(has_cell(_("Median"))(line) for line in part):
+            template = (
+                "The benchmark consists of the latest closed round of %(n)s other organisations. "
+                "Q1 and Q3 mark the middle half of them."
+            )
+            match = find_one(_(template), norm(" ".join(part)))
+            sink.add(("benchmark", "organisations"), parse_int(match["n"]))
+            sector_template = _spaced(_("Within the sector %(sector)s (%(n)s organisations)"))
+            tables = [("benchmark", part)]
+            for at, line in enumerate(part):
+                if match := re.fullmatch(sector_template, norm(line)):
+                    sink.add(("benchmark_sector", "organisations"), parse_int(match["n"]))
+                    tables = [("benchmark", part[:at]), ("benchmark_sector", part[at + 1 :])]
+            header = [_("Dimension"), _("You"), "Q1", _("Median"), "Q3", _("Position")]
+            for scope, rows_ in tables:
+                at = index_of(rows_, has_cell(_("Median")))
+                for row in table(rows_[at + 1 :], names, language, width=4, header=header):
+                    code = by_name[row.label].code
+                    sink.add(("dimension", code, "mean"), number(row.values[0]))
+                    for name, figure in zip(("q1", "median", "q3"), row.values[1:], strict=True):
+                        sink.add((scope, code, name), number(figure))
 
     # Breakdowns: one table per grouping.
     start = index_of(lines, is_line(kicker[1]))
