@@ -582,6 +582,20 @@ class FocusForm(forms.Form):
         return focus
 
 
+class CodeChoiceField(forms.ModelChoiceField):
+    """A model choice keyed by a text code: a code with a NUL byte is simply not a choice.
+
+    PostgreSQL refuses NUL in a text lookup, so the value is judged before the query is made.
+    """
+
+    def to_python(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class ActionForm(forms.ModelForm):
     """One action of a plan, picked from the library (``intervention``) or written by hand."""
 
@@ -603,6 +617,7 @@ class ActionForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 3}),
             "intervention": forms.HiddenInput(),
         }
+        field_classes = {"dimension": CodeChoiceField, "intervention": CodeChoiceField}
         labels = {
             "title": _("What will you do?"),
             "owner": _("Who makes sure it happens?"),

@@ -94,6 +94,16 @@ def test_a_due_date_before_the_start_gets_a_clear_message_and_keeps_what_was_typ
     assert 'value="Taakroulatie in de winkel"' in html
 
 
+@pytest.mark.parametrize("field", ["dimension", "intervention"])
+def test_a_code_with_a_nul_byte_is_an_unknown_choice_not_a_server_error(world, alice, field):
+    # PostgreSQL refuses NUL in a text lookup; the form must answer before the query is made.
+    url = reverse("assessments:action_create", args=[world.closed_a.pk])
+    page = alice.post(url, action_data(**{field: "D1\x00"}))
+    assert page.status_code == 200
+    assert 'value="Eva de Vries"' in page.content.decode()
+    assert world.plan_a.actions.count() == 1
+
+
 def test_editing_an_action_keeps_its_dimension_and_library_idea(world, alice):
     action = world.action_a
     page = alice.get(reverse("assessments:action_edit", args=[action.pk])).content.decode()

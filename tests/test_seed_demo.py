@@ -1,5 +1,8 @@
+import os
 import re
+import shutil
 import statistics
+import subprocess
 from collections import defaultdict
 from io import StringIO
 
@@ -9,6 +12,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
+from assessments import reports
 from assessments.models import (
     ActionPlan,
     Answer,
@@ -230,3 +234,35 @@ def test_the_closed_round_shows_a_management_view_and_a_plan_at_once(closed_roun
     assert html.count('data-focus="D4"') and html.count('data-focus="D5"')
     # Management sees leadership (D4) far more positively than the employees do.
     assert re.search(r'data-gap="D4".*?<strong>\+[1-9]', html, re.S)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_demo_report_has_no_nearly_empty_page_and_no_heading_left_at_a_page_foot(
+    closed_round, language, tmp_path
+):
+    # A few statement rows or open answers spilling onto a page of their own made four of the
+    # nineteen demo pages about 80 % empty; a kicker left alone at the foot of a page is the same
+    # fault the other way round.
+    if not shutil.which("pdftotext"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftotext (poppler-utils) is missing in CI")
+        pytest.skip("poppler-utils (pdftotext) is not installed; CI installs it")
+    path = tmp_path / "demo.pdf"
+    path.write_bytes(reports.build_report_pdf(closed_round, language))
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    pages = text.split("\f")[:-1]
+    for number, page in enumerate(pages[1:], start=2):
+        # Without the running header (the round's name) and footer (the page number).
+        lines = [
+            line.strip()
+            for line in page.splitlines()
+            if line.strip()
+            and closed_round.name not in line
+            and not re.search(r"(Pagina|Page) \d+ (van|of) \d+", line)
+        ]
+        assert len(lines) >= 12, f"page {number} of {len(pages)} is nearly empty: {lines}"
+        assert not lines[-1].isupper(), f"page {number} ends with a heading: {lines[-1]}"

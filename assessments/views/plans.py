@@ -141,9 +141,15 @@ def _plan_or_redirect(request: HttpRequest, campaign: Campaign) -> ActionPlan | 
     return plan_
 
 
+def _code(value: object, length: int) -> str:
+    """A library or dimension code from the request; one with a NUL byte is no code at all
+    (PostgreSQL refuses NUL in a lookup)."""
+    text = str(value or "")[:length]
+    return "" if "\x00" in text else text
+
+
 def _action_page(request, campaign, plan_, form, *, action=None, intervention=None):
-    dimension_code = form["dimension"].value() or ""
-    names = improvement.indicator_names(campaign, str(dimension_code))
+    names = improvement.indicator_names(campaign, _code(form["dimension"].value(), 10))
     return render(
         request,
         "assessments/plans/action_form.html",
@@ -169,11 +175,11 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     if isinstance(plan_, HttpResponse):
         return plan_
     source = request.POST if request.method == "POST" else request.GET
-    code = str(source.get("intervention", ""))[:12]
+    code = _code(source.get("intervention"), 12)
     intervention = Intervention.objects.filter(code=code).first() if code else None
     today = timezone.localdate()
     initial = {
-        "dimension": str(source.get("dimension", ""))[:10],
+        "dimension": _code(source.get("dimension"), 10),
         "starts_on": today,
         "due_on": today + dt.timedelta(days=DEFAULT_ACTION_DAYS),
         "status": PlanAction.Status.PLANNED,
