@@ -76,6 +76,21 @@ def after_queueing(campaign: Campaign) -> None:
     enqueue(deliver_invitations, campaign.pk)
 
 
+def _message(
+    kind: str, language: str, context: dict, recipients: list[str]
+) -> EmailMultiAlternatives:
+    """An e-mail from its three templates (subject, text, HTML) in the recipient's language."""
+    base = f"assessments/email/{kind}.{language}"
+    with translation.override(language):
+        # A subject is one line; the template's line breaks and indentation are not.
+        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=recipients)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
 def build_message(invitation: Invitation, campaign: Campaign) -> EmailMultiAlternatives:
     kind = invitation.pending or Invitation.Pending.INVITATION
     language = campaign.default_language if campaign.default_language in {"nl", "en"} else "nl"
@@ -86,14 +101,7 @@ def build_message(invitation: Invitation, campaign: Campaign) -> EmailMultiAlter
         "closes_on": campaign.closes_on,
         "minutes": campaign.questionnaire.minutes_to_complete(),
     }
-    base = f"assessments/email/{kind}.{language}"
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
-        text = render_to_string(f"{base}.txt", context)
-        html = render_to_string(f"{base}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    return _message(kind, language, context, [invitation.email])
 
 
 def _claim(queryset: QuerySet, limit: int) -> list[Invitation]:
@@ -186,14 +194,7 @@ def management_invitation_message(invitation, campaign: Campaign) -> EmailMultiA
         "url": invitation.view.url(),
         "closes_on": campaign.closes_on,
     }
-    base = f"assessments/email/management_invitation.{language}"
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
-        text = render_to_string(f"{base}.txt", context)
-        html = render_to_string(f"{base}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
-    message.attach_alternative(html, "text/html")
-    return message
+    return _message("management_invitation", language, context, [invitation.email])
 
 
 def deliver_management_invitations(*, campaign: Campaign | None = None) -> int:
@@ -273,13 +274,7 @@ def due_action_message(action, recipients: list[str]) -> EmailMultiAlternatives:
             "status": action.get_status_display(),
             "url": f"{settings.SITE_URL}{path}",
         }
-        base = f"assessments/email/action_due.{language}"
-        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
-        text = render_to_string(f"{base}.txt", context)
-        html = render_to_string(f"{base}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=recipients)
-    message.attach_alternative(html, "text/html")
-    return message
+    return _message("action_due", language, context, recipients)
 
 
 def deliver_due_action_notices(today: dt.date | None = None) -> int:

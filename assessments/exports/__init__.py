@@ -81,6 +81,17 @@ class Exporter:
         c = self.campaign
         return file_stem(c.organisation.name, c.name, c.pk, kind)
 
+    def tables_file(self, kind: str, fmt: str, tables) -> ExportFile:
+        """Titled tables as one CSV (Dutch or English conventions) or one workbook."""
+        stem = self.stem(kind)
+        if fmt == "csv":
+            return ExportFile(
+                f"{stem}.csv",
+                CSV_CONTENT_TYPE,
+                write_csv(tables, titles=True, language=self.language),
+            )
+        return ExportFile(f"{stem}.xlsx", XLSX_CONTENT_TYPE, write_xlsx(tables))
+
 
 class AggregateExporter(Exporter):
     identifier = "aggregate"
@@ -95,14 +106,7 @@ class AggregateExporter(Exporter):
             improvement.round_plan(self.campaign, results, self.language),
             improvement.follow_up(self.campaign, results),
         )
-        stem = self.stem("results")
-        if fmt == "csv":
-            return ExportFile(
-                f"{stem}.csv",
-                CSV_CONTENT_TYPE,
-                write_csv(tables, titles=True, language=self.language),
-            )
-        return ExportFile(f"{stem}.xlsx", XLSX_CONTENT_TYPE, write_xlsx(tables))
+        return self.tables_file("results", fmt, tables)
 
 
 class ResponsesExporter(Exporter):
@@ -152,14 +156,7 @@ class PlanExporter(Exporter):
                 _("This round has no action plan yet. Make one on the round's plan page.")
             )
         tables = plan_tables(plan, improvement.follow_up(self.campaign, results))
-        stem = self.stem("action-plan")
-        if fmt == "csv":
-            return ExportFile(
-                f"{stem}.csv",
-                CSV_CONTENT_TYPE,
-                write_csv(tables, titles=True, language=self.language),
-            )
-        return ExportFile(f"{stem}.xlsx", XLSX_CONTENT_TYPE, write_xlsx(tables))
+        return self.tables_file("action-plan", fmt, tables)
 
 
 EXPORTERS: dict[str, type[Exporter]] = {
