@@ -233,8 +233,12 @@ def follow_up(campaign: Campaign, results: RoundResults) -> FollowUp | None:
     plan = earlier_plan(campaign)
     if plan is None or not plan.focus.exists():
         return None
-    summary = CampaignSummary.objects.filter(campaign_id=plan.campaign_id).first()
-    figures = stored_dimensions(summary.data) if summary else None
+    summary = (
+        CampaignSummary.objects.filter(campaign_id=plan.campaign_id)
+        .select_related("campaign")
+        .first()
+    )
+    figures = stored_dimensions(summary.data, summary.campaign.threshold) if summary else None
     codes = [d.code for d in plan.focus_dimensions()]
     with translation.override(results.language):
         changes = followup.changes_since_plan(codes, results, plan.campaign_id, figures)

@@ -557,7 +557,7 @@ def summary_data(data: RoundInput, plan: anonymity.PublicationPlan) -> tuple[int
 
 
 def stored_summary(
-    campaign_id: int, campaign_name: str, respondents: int, data: Mapping, threshold: int = 0
+    campaign_id: int, campaign_name: str, respondents: int, data: Mapping, threshold: int
 ) -> StoredSummary:
     """A kept summary (the JSON of ``summary_data``) read back into typed figures."""
     dimensions = stored_dimensions(data, threshold)
@@ -571,9 +571,10 @@ def stored_summary(
     )
 
 
-def stored_dimensions(data: Mapping, threshold: int = 0) -> dict[str, scoring.Stats]:
+def stored_dimensions(data: Mapping, threshold: int) -> dict[str, scoring.Stats]:
     """The kept dimension figures; ones on fewer than the round's k people are left out
-    (summaries kept before that rule could hold them)."""
+    (summaries kept before that rule could hold them). ``threshold`` is the kept round's k and
+    has no default: a reader that forgot it would read such old figures back in full."""
     k = max(threshold, data.get("threshold") or 0)
     return {
         code: scoring.Stats(stats.get("n") or 0, stats.get("mean"), stats.get("sd"))
