@@ -2,8 +2,10 @@
 
 Rendering takes seconds (WeasyPrint); the consultant should not wait for it. So when a round
 closes, and again when something its report shows changes (the round's name or settings, the
-organisation's name, the consultant's branding, the answers being deleted), the ``render_reports``
-task renders both languages and stores them (``StoredReport``). The download then reads one row.
+organisation's name, the consultant's branding, the answers being deleted; an action plan a
+minute after its edits, for its round and the later rounds that show the change since it), the
+``render_reports`` task renders both languages and stores them (``StoredReport``). The download
+then reads one row.
 
 A stored PDF carries the report key of the round it was rendered from
 (``reports.report_cache_key``: results state, status, threshold, names, dates, branding,
@@ -14,13 +16,26 @@ round changed while it ran is not stored, because it could show a mix of both st
 
 from __future__ import annotations
 
+import contextvars
+import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
-from .models import Campaign, ConsultantProfile, Membership, Organisation, StoredReport
+from .models import (
+    ActionPlan,
+    Campaign,
+    ConsultantProfile,
+    Membership,
+    Organisation,
+    PlanAction,
+    StoredReport,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -100,13 +115,51 @@ def prerender(campaign_id: int) -> list[str]:
 # --- When to render ----------------------------------------------------------------------
 
 
+_PAUSED: contextvars.ContextVar[bool] = contextvars.ContextVar("reports_paused", default=False)
+
+
+@contextmanager
+def renders_paused() -> Iterator[None]:
+    """Changes inside trigger no render: for a batch that changes a round several times and
+    renders once at its end (seed_demo)."""
+    token = _PAUSED.set(True)
+    try:
+        yield
+    finally:
+        _PAUSED.reset(token)
+
+
+def _renders_wanted() -> bool:
+    return settings.REPORT_PRERENDER and not _PAUSED.get()
+
+
 def _enqueue(campaign_ids) -> None:
-    if not settings.REPORT_PRERENDER:
+    if not _renders_wanted():
         return
     from .tasks import enqueue, render_reports
 
     for pk in campaign_ids:
         enqueue(render_reports, pk)
+
+
+# Plan edits come in bursts (the focus, then a few actions, then their statuses): the report is
+# rendered once, this long after the first edit, and shows them all.
+PLAN_RENDER_DELAY = dt.timedelta(minutes=1)
+
+
+def _enqueue_after_edits(campaign_ids) -> None:
+    if not _renders_wanted():
+        return
+    from .tasks import defers, render_reports, waiting_with
+
+    if not defers():
+        # Development runs tasks inside the request: a render per save would make every click
+        # on the plan page wait seconds. The next download renders the current state and keeps it.
+        return
+    when = timezone.now() + PLAN_RENDER_DELAY
+    for pk in campaign_ids:
+        if not waiting_with(render_reports, pk):
+            render_reports.using(run_after=when).enqueue(pk)
 
 
 def _closed_rounds(organisation_ids) -> list[int]:
@@ -143,6 +196,35 @@ def _membership_changed(sender, instance: Membership, **kwargs) -> None:
         _enqueue(_closed_rounds([instance.organisation_id]))
 
 
+def _plan_changed(organisation_id: int | None) -> None:
+    # The plan's own round shows it, and later rounds show the change since it.
+    if organisation_id is not None:
+        _enqueue_after_edits(_closed_rounds([organisation_id]))
+
+
+def _action_plan_changed(sender, instance: ActionPlan, **kwargs) -> None:
+    _plan_changed(
+        Campaign.objects.filter(pk=instance.campaign_id)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+def _plan_action_changed(sender, instance: PlanAction, **kwargs) -> None:
+    # Also after the plan itself was deleted (its actions go first): then nothing is found,
+    # and the plan's own signal has enqueued the render.
+    _plan_changed(
+        ActionPlan.objects.filter(pk=instance.plan_id)
+        .values_list("campaign__organisation_id", flat=True)
+        .first()
+    )
+
+
+def _focus_changed(sender, instance, action: str, **kwargs) -> None:
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, ActionPlan):
+        _action_plan_changed(sender, instance)
+
+
 def connect() -> None:
     post_save.connect(_round_saved, sender=Campaign, dispatch_uid="reportstore-round")
     post_save.connect(_organisation_saved, sender=Organisation, dispatch_uid="reportstore-org")
@@ -151,3 +233,10 @@ def connect() -> None:
         signal.connect(
             _membership_changed, sender=Membership, dispatch_uid="reportstore-membership"
         )
+        signal.connect(_action_plan_changed, sender=ActionPlan, dispatch_uid="reportstore-plan")
+        signal.connect(
+            _plan_action_changed, sender=PlanAction, dispatch_uid="reportstore-plan-action"
+        )
+    m2m_changed.connect(
+        _focus_changed, sender=ActionPlan.focus.through, dispatch_uid="reportstore-plan-focus"
+    )

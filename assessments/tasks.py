@@ -6,8 +6,9 @@ DEBUG) they run inside the request or command that enqueues them, so `make run` 
 
 * ``deliver_invitations``: queued invitations and reminders, enqueued when HR sends them and
   every few minutes for messages that failed before;
-* ``render_reports``: both languages of a round's PDF report, enqueued when a round closes and
-  when what its cover shows changes (assessments/reportstore.py);
+* ``render_reports``: both languages of a round's PDF report, enqueued when a round closes, when
+  what its cover shows changes and a minute after its action plan was edited
+  (assessments/reportstore.py);
 * ``close_due_rounds`` and ``apply_retention``: nightly;
 * ``deliver_management_invitations``: the management link to the addresses HR entered;
 * ``notify_due_actions``: daily, one e-mail to HR per action of a plan whose due date came.
@@ -147,6 +148,17 @@ def _waiting(a_task) -> bool:
 
     return DBTaskResult.objects.filter(
         status=TaskResultStatus.READY, task_path=a_task.module_path
+    ).exists()
+
+
+def waiting_with(a_task, *args) -> bool:
+    """Whether ``a_task`` with these arguments is already queued and not yet started."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY,
+        task_path=a_task.module_path,
+        args_kwargs={"args": list(args), "kwargs": {}},
     ).exists()
 
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from assessments import reports
+from assessments import reports, reportstore
 from assessments.models import (
     ActionPlan,
     Answer,
@@ -266,3 +266,15 @@ def test_the_demo_report_has_no_nearly_empty_page_and_no_heading_left_at_a_page_
         ]
         assert len(lines) >= 12, f"page {number} of {len(pages)} is nearly empty: {lines}"
         assert not lines[-1].isupper(), f"page {number} ends with a heading: {lines[-1]}"
+
+
+def test_the_demo_reports_are_rendered_for_the_demo_as_seeded_so_the_first_download_waits_not(
+    settings,
+):
+    # make seed runs tasks immediately; the closed round's plan and management view are made
+    # after it closed, and the stored reports must show them.
+    settings.REPORT_PRERENDER = True
+    seed()
+    closed = Campaign.objects.get(name="Nulmeting voorjaar 2026")
+    for language in ("nl", "en"):
+        assert reportstore.stored_pdf(closed, language) is not None, language

@@ -13,7 +13,14 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from assessments import mailing, reports, reportstore, tasks
-from assessments.models import Campaign, ConsultantProfile, Invitation, StoredReport
+from assessments.models import (
+    ActionPlan,
+    Campaign,
+    ConsultantProfile,
+    Invitation,
+    PlanAction,
+    StoredReport,
+)
 from assessments.services import close_round, delete_answers
 
 from .factories import make_campaign, make_questionnaire, make_responses
@@ -187,6 +194,61 @@ def test_a_round_below_the_threshold_stores_nothing(settings, cast):
     make_responses(campaign, 2, seed=1)
     close_round(campaign)
     assert not StoredReport.objects.exists()
+
+
+def _plan_with_an_action(campaign: Campaign) -> PlanAction:
+    plan = ActionPlan.objects.create(campaign=campaign)
+    dimension = campaign.questionnaire.dimensions.order_by("position").first()
+    plan.focus.set([dimension])
+    today = timezone.localdate()
+    return PlanAction.objects.create(
+        plan=plan,
+        dimension=dimension,
+        title="Samen terugkijken",
+        owner="Eva de Vries",
+        starts_on=today,
+        due_on=today + dt.timedelta(days=30),
+    )
+
+
+def test_a_plan_change_renders_the_reports_again_once_the_edits_have_settled(
+    settings, database_queue, worker, bakery_round, renders
+):
+    settings.REPORT_PRERENDER = True
+    close_round(bakery_round)
+    worker(queue_name="reports")
+    renders.clear()
+
+    action = _plan_with_an_action(bakery_round)  # a focus, then an action: one burst of edits
+    action.status = PlanAction.Status.IN_PROGRESS
+    action.save()
+    waiting = DBTaskResult.objects.filter(
+        task_path="assessments.tasks.render_reports", status="READY"
+    )
+    (task,) = waiting  # one render for the whole burst, not one per save
+    assert task.args_kwargs == {"args": [bakery_round.pk], "kwargs": {}}
+    assert task.run_after > timezone.now()  # after the edits, not during them
+    assert reportstore.stored_pdf(bakery_round, "nl") is None  # the plan made the PDF stale
+
+    waiting.update(run_after=timezone.now() - dt.timedelta(seconds=1))
+    worker(queue_name="reports")
+    assert sorted(renders) == ["en", "nl"]
+    for language in ("nl", "en"):
+        assert reportstore.stored_pdf(bakery_round, language) is not None
+
+
+def test_in_development_a_plan_change_makes_nobody_wait_for_a_render(
+    settings, client, cast, bakery_round, renders
+):
+    # Tasks run inside the request there: a render per save would cost seconds per click.
+    settings.REPORT_PRERENDER = True
+    close_round(bakery_round)
+    renders.clear()
+    _plan_with_an_action(bakery_round)
+    assert renders == []
+    client.force_login(cast.alice)
+    _download(client, bakery_round, "en")  # the download renders the current state
+    assert renders == ["en"]
 
 
 # --- The database queue and its worker --------------------------------------------------------

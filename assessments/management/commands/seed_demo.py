@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assessments import improvement, services
+from assessments import improvement, reportstore, services, tasks
 from assessments.access import consultant_group
 from assessments.models import (
     ActionPlan,
@@ -162,7 +162,9 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def handle(self, *args, **options) -> None:
-        with transaction.atomic():
+        # The closed round's report shows its management view and plan, which are made after it
+        # closed: render it once at the end rather than at its close and again.
+        with reportstore.renders_paused(), transaction.atomic():
             questionnaire = self._questionnaire()
             organisation = self._organisation()
             self._accounts(organisation)
@@ -174,6 +176,8 @@ class Command(BaseCommand):
                 # SECRET_KEY changed since the link was made, so the old link no longer works.
                 opened.set_link_token()
                 opened.save(update_fields=["link_salt", "link_token_hash", "code_hash"])
+        if settings.REPORT_PRERENDER:
+            tasks.enqueue(tasks.render_reports, closed.pk)
         self._report(organisation, [closed, opened], opened)
 
     def _questionnaire(self) -> Questionnaire:
