@@ -105,6 +105,17 @@ def localized(obj: object, field: str, language: str | None = None) -> str:
     return value or getattr(obj, f"{field}_nl")
 
 
+class Localized:
+    """``name = Localized()`` reads ``name_nl`` or ``name_en`` in the active language
+    (see :func:`localized`)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.field = name
+
+    def __get__(self, obj: object, owner: type | None = None):
+        return self if obj is None else localized(obj, self.field)
+
+
 # --- Questionnaire content --------------------------------------------------------------
 
 
@@ -135,13 +146,9 @@ class Questionnaire(models.Model):
     def __str__(self) -> str:
         return f"{self.name_nl} (v{self.version})"
 
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+    name = Localized()
 
-    @property
-    def instruction(self) -> str:
-        return localized(self, "instruction")
+    instruction = Localized()
 
     def has_answers(self) -> bool:
         return Answer.objects.filter(item__dimension__questionnaire=self).exists() or (
@@ -259,17 +266,11 @@ class Dimension(LockedContentMixin, models.Model):
     def questionnaire_for_lock(self) -> Questionnaire | None:
         return self.questionnaire if self.questionnaire_id else None
 
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+    name = Localized()
 
-    @property
-    def short_name(self) -> str:
-        return localized(self, "short_name")
+    short_name = Localized()
 
-    @property
-    def explanation(self) -> str:
-        return localized(self, "explanation")
+    explanation = Localized()
 
 
 class Indicator(LockedContentMixin, models.Model):
@@ -297,9 +298,7 @@ class Indicator(LockedContentMixin, models.Model):
     def questionnaire_for_lock(self) -> Questionnaire | None:
         return self.dimension.questionnaire if self.dimension_id else None
 
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+    name = Localized()
 
     @property
     def plain_name(self) -> str:
@@ -333,9 +332,7 @@ class Item(LockedContentMixin, models.Model):
     def questionnaire_for_lock(self) -> Questionnaire | None:
         return self.dimension.questionnaire if self.dimension_id else None
 
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
+    text = Localized()
 
     def spec(self) -> scoring.ItemSpec:
         """What scoring needs of the item (select_related("dimension") to avoid a query)."""
@@ -365,13 +362,9 @@ class Recommendation(LockedContentMixin, models.Model):
     def questionnaire_for_lock(self) -> Questionnaire | None:
         return self.dimension.questionnaire if self.dimension_id else None
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
+    title = Localized()
 
-    @property
-    def body(self) -> str:
-        return localized(self, "body")
+    body = Localized()
 
 
 class OpenQuestion(LockedContentMixin, models.Model):
@@ -397,9 +390,7 @@ class OpenQuestion(LockedContentMixin, models.Model):
     def questionnaire_for_lock(self) -> Questionnaire | None:
         return self.questionnaire if self.questionnaire_id else None
 
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
+    text = Localized()
 
 
 # --- Tenants ----------------------------------------------------------------------------
@@ -1548,29 +1539,17 @@ class Intervention(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title_nl}"
 
-    @property
-    def title(self) -> str:
-        return localized(self, "title")
+    title = Localized()
 
-    @property
-    def body(self) -> str:
-        return localized(self, "body")
+    body = Localized()
 
-    @property
-    def time(self) -> str:
-        return localized(self, "time")
+    time = Localized()
 
-    @property
-    def money(self) -> str:
-        return localized(self, "money")
+    money = Localized()
 
-    @property
-    def who(self) -> str:
-        return localized(self, "who")
+    who = Localized()
 
-    @property
-    def funding(self) -> str:
-        return localized(self, "funding")
+    funding = Localized()
 
 
 class DialogueQuestion(models.Model):
@@ -1594,9 +1573,7 @@ class DialogueQuestion(models.Model):
     def __str__(self) -> str:
         return f"{self.dimension_code}.{self.position} {self.text_nl[:60]}"
 
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
+    text = Localized()
 
 
 MAX_FOCUS_DIMENSIONS = 3
