@@ -143,14 +143,6 @@ def defers() -> bool:
     return bool(default_task_backend.supports_defer)
 
 
-def _waiting(a_task) -> bool:
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=a_task.module_path
-    ).exists()
-
-
 def waiting_with(a_task, *args) -> bool:
     """Whether ``a_task`` with these arguments is already queued and not yet started."""
     from django_tasks_db.models import DBTaskResult
@@ -166,7 +158,7 @@ def _schedule_next(a_task: Callable, now: dt.datetime | None = None) -> None:
     if not defers():
         return
     name = a_task.name
-    if _waiting(a_task):
+    if waiting_with(a_task):
         return
     when = PERIODIC[name].next_after(now or timezone.now())
     a_task.using(run_after=when).enqueue()
@@ -178,7 +170,7 @@ def ensure_scheduled(now: dt.datetime | None = None) -> list[str]:
         return []
     started = []
     for name, a_task in _periodic_tasks().items():
-        if not _waiting(a_task):
+        if not waiting_with(a_task):
             a_task.using(run_after=PERIODIC[name].next_after(now or timezone.now())).enqueue()
             started.append(name)
     return started
